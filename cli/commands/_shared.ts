@@ -1,0 +1,46 @@
+/** Helpers shared by commands: flag values, targets, and printing instance results. */
+import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { usageError } from "../usage_error.ts";
+import type { CommandContext, Parsed } from "./mod.ts";
+import { print } from "../render/io.ts";
+import { renderInstanceTable } from "../render/instances.ts";
+
+/** The positional targets; at least one is required. */
+export function targets(parsed: Parsed, command: string): string[] {
+  if (parsed.positionals.length === 0) {
+    throw usageError(`adasa ${command}: name at least one id, app name or all`);
+  }
+  return parsed.positionals;
+}
+
+/** A string flag as a whole number within bounds, or undefined when absent. */
+export function intFlag(
+  parsed: Parsed,
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  const raw = parsed.values[flag];
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw usageError(`--${flag}: expected a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return Number(text);
+}
+
+/** Prints the instances an operation touched: a table, or JSON with --json. */
+export function printInstances(ctx: CommandContext, rows: InstanceInfo[]): void {
+  if (ctx.json) print(JSON.stringify(rows));
+  else if (rows.length) print(renderInstanceTable(rows, { color: ctx.color, now: Date.now() }));
+}
+
+/** Runs one request on a fresh connection and closes it. */
+export async function call<T>(
+  ctx: CommandContext,
+  op: string,
+  args: Record<string, unknown>,
+): Promise<T> {
+  await using client = await ctx.connect();
+  return await client.request<T>(op, args);
+}

@@ -1,0 +1,116 @@
+/** `adasa daemon start|stop|status|restart|run`. */
+import { AdasaError } from "../../src/protocol/errors.ts";
+import type { HelloInfo } from "../../src/protocol/messages.ts";
+import { connectOrStart, runDaemonForeground, tryConnect } from "../daemon_process.ts";
+import { print } from "../render/io.ts";
+import { formatBytes, formatDuration, formatTime } from "../render/format.ts";
+import { usageError } from "../usage_error.ts";
+import type { CommandContext, Parsed } from "./mod.ts";
+
+const STOP_TIMEOUT_MS = 60_000;
+
+export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
+  const [action, ...extra] = parsed.positionals;
+  if (extra.length) throw usageError(`adasa daemon ${action}: unexpected "${extra[0]}"`);
+  switch (action) {
+    case "start":
+      return await start(ctx);
+    case "stop":
+      return await stop(ctx);
+    case "restart":
+      await stop(ctx);
+      return await start(ctx);
+    case "status":
+      return await status(ctx);
+    case "run":
+      return await runDaemonForeground(ctx.home);
+    default:
+      throw usageError(
+        `adasa daemon: ${
+          action === undefined ? "name an action" : `unknown action "${action}"`
+        }; use start, stop, status, restart or run`,
+      );
+  }
+}
+
+async function start(ctx: CommandContext): Promise<number> {
+  const existing = await tryConnect(ctx.home);
+  await using client = existing ?? await connectOrStart({ home: ctx.home });
+  const hello = await client.request<HelloInfo>("hello");
+  if (ctx.json) print(JSON.stringify({ ...hello, already_running: existing !== null }));
+  else {print(
+      `${
+        existing ? "Daemon already running" : "Daemon started"
+      } (pid ${hello.pid}, home ${hello.home})`,
+    );}
+  return 0;
+}
+
+async function stop(ctx: CommandContext): Promise<number> {
+  const client = await tryConnect(ctx.home);
+  if (!client) {
+    if (ctx.json) print(JSON.stringify({ running: false }));
+    else print(`No daemon running on ${ctx.home}`);
+    return 0;
+  }
+  const { pid } = await client.request<{ pid: number }>("daemon_stop");
+  client.close();
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      throw new AdasaError("INTERNAL", `Daemon ${pid} did not stop within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (ctx.json) print(JSON.stringify({ stopped: pid }));
+  else print(`Daemon stopped (pid ${pid})`);
+  return 0;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+interface Status extends HelloInfo {
+  uptime_ms: number;
+  database: string;
+  schema_version: number;
+  store_warnings: string[];
+  persist_errors: number;
+  apps: number;
+  instances: number;
+  memory_rss: number;
+}
+
+async function status(ctx: CommandContext): Promise<number> {
+  const client = await tryConnect(ctx.home);
+  if (!client) {
+    if (ctx.json) print(JSON.stringify({ running: false, home: ctx.home }));
+    else print(`Daemon not running (home ${ctx.home})`);
+    return 5;
+  }
+  await using _ = client;
+  const s = await client.request<Status>("daemon_status");
+  if (ctx.json) {
+    print(JSON.stringify({ running: true, ...s }));
+    return 0;
+  }
+  print([
+    `Daemon running: pid ${s.pid}, version ${s.version} (protocol ${s.protocol})`,
+    `home      ${s.home}`,
+    `since     ${formatTime(s.started_at)} (up ${formatDuration(s.uptime_ms)})`,
+    `database  ${s.database} (schema ${s.schema_version})${
+      s.persist_errors ? `, ${s.persist_errors} failed writes` : ""
+    }`,
+    `apps      ${s.apps} (${s.instances} instances)`,
+    `memory    ${formatBytes(s.memory_rss)} RSS`,
+    ...s.store_warnings.map((w) => `WARNING   ${w}`),
+  ].join("\n"));
+  return 0;
+}

@@ -1,0 +1,226 @@
+/**
+ * The table of sub-commands: names, aliases, help, flags (node:util parseArgs options) and a
+ * lazy loader, so `adasa ping` never loads the code of `adasa logs`.
+ */
+import type { AdasaClient } from "../../src/ipc/client.ts";
+
+/** A flag of a command, as parseArgs takes it, plus its help text. */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
+  help: string;
+  /** Shown in help as the value's name, e.g. N or DIR. */
+  value?: string;
+}
+
+/** What a command gets from main. */
+export interface CommandContext {
+  home: string;
+  json: boolean;
+  color: boolean;
+  /** Connects to the daemon, starting it when none answers. */
+  connect(): Promise<AdasaClient>;
+}
+
+/** A parsed command line. */
+export interface Parsed {
+  /** The command's canonical name (aliases resolved). */
+  command: string;
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+  /** Words after `--`, passed to the program verbatim. */
+  rest: string[];
+}
+
+export interface CommandModule {
+  run(parsed: Parsed, ctx: CommandContext): Promise<number>;
+}
+
+export interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  usage: string;
+  flags: Record<string, FlagSpec>;
+  /** Whether words after `--` are accepted. */
+  takesRest?: boolean;
+  load(): Promise<CommandModule>;
+}
+
+const force: FlagSpec = { type: "boolean", short: "f", help: "Send SIGKILL at once" };
+const updateEnv: FlagSpec = {
+  type: "boolean",
+  help: "Replace the app's environment with this shell's",
+};
+const since: FlagSpec = {
+  type: "string",
+  value: "T",
+  help: "From T: 90s, 10m, 6h, 2d, HH:MM, ISO 8601",
+};
+const until: FlagSpec = { type: "string", value: "T", help: "Up to T (same forms as --since)" };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "start",
+    summary: "Start a program, a script, or existing apps by id, name or all",
+    usage: "adasa start <command|script|target...> [options] [-- args...]",
+    takesRest: true,
+    flags: {
+      name: {
+        type: "string",
+        short: "n",
+        value: "NAME",
+        help: "App name (default: the script's base name)",
+      },
+      instances: {
+        type: "string",
+        short: "i",
+        value: "K",
+        help: "Number of instances (default 1)",
+      },
+      cwd: { type: "string", value: "DIR", help: "Working directory (default: here)" },
+      env: {
+        type: "string",
+        short: "e",
+        multiple: true,
+        value: "KEY=VALUE",
+        help: "Set a variable (repeatable)",
+      },
+      interpreter: {
+        type: "string",
+        value: "BIN",
+        help: 'Run the script with BIN ("none" to execute it)',
+      },
+      "interpreter-args": {
+        type: "string",
+        value: "ARGS",
+        help: "Arguments for the interpreter (space-separated)",
+      },
+      shell: { type: "boolean", help: "Run the command line through /bin/sh -c" },
+      restart: { type: "string", value: "MODE", help: "always (default), on_failure or never" },
+      "no-autorestart": { type: "boolean", help: "Same as --restart never" },
+      "min-uptime": {
+        type: "string",
+        value: "MS",
+        help: "Up this long counts as started (default 1000)",
+      },
+      "max-restarts": {
+        type: "string",
+        value: "N",
+        help: "Unstable restarts before errored (default 16)",
+      },
+      "restart-delay": {
+        type: "string",
+        value: "MS",
+        help: "Delay before every restart (default 0)",
+      },
+      "backoff-max": {
+        type: "string",
+        value: "MS",
+        help: "Longest backoff between unstable restarts (default 15000)",
+      },
+      "stop-signal": {
+        type: "string",
+        value: "SIG",
+        help: "Signal that asks it to stop (default SIGTERM)",
+      },
+      "kill-timeout": { type: "string", value: "MS", help: "Wait before SIGKILL (default 1600)" },
+      "stop-exit-codes": {
+        type: "string",
+        value: "CODES",
+        help: "Exit codes that mean done, comma-separated",
+      },
+    },
+    load: () => import("./start.ts"),
+  },
+  {
+    name: "stop",
+    summary: "Stop instances (the whole process group)",
+    usage: "adasa stop <id|name|all>... [--force]",
+    flags: { force },
+    load: () => import("./stop.ts"),
+  },
+  {
+    name: "restart",
+    summary: "Restart instances",
+    usage: "adasa restart <id|name|all>... [--update-env]",
+    flags: { "update-env": updateEnv },
+    load: () => import("./restart.ts"),
+  },
+  {
+    name: "reload",
+    summary: "Restart instances one at a time, each after the previous is online",
+    usage: "adasa reload <id|name|all>... [--update-env]",
+    flags: { "update-env": updateEnv },
+    load: () => import("./restart.ts"),
+  },
+  {
+    name: "delete",
+    aliases: ["del", "rm"],
+    summary: "Stop and forget instances or apps",
+    usage: "adasa delete <id|name|all>...",
+    flags: {},
+    load: () => import("./delete.ts"),
+  },
+  {
+    name: "scale",
+    summary: "Set the number of instances of an app",
+    usage: "adasa scale <name> <K>",
+    flags: {},
+    load: () => import("./scale.ts"),
+  },
+  {
+    name: "signal",
+    summary: "Send a signal to running instances",
+    usage: "adasa signal <SIGNAL> <id|name|all>...",
+    flags: {},
+    load: () => import("./signal.ts"),
+  },
+  {
+    name: "list",
+    aliases: ["ls", "status"],
+    summary: "Show every instance",
+    usage: "adasa list [--json]",
+    flags: {},
+    load: () => import("./list.ts"),
+  },
+  {
+    name: "describe",
+    aliases: ["show", "info"],
+    summary: "Show an app or instance in detail",
+    usage: "adasa describe <id|name> [--show-env]",
+    flags: { "show-env": { type: "boolean", help: "Show environment values (hidden by default)" } },
+    load: () => import("./describe.ts"),
+  },
+  {
+    name: "events",
+    summary: "Show the timeline of starts, exits, restarts and stops",
+    usage: "adasa events [id|name...] [--since T] [--until T] [--limit N]",
+    flags: {
+      since,
+      until,
+      limit: { type: "string", short: "n", value: "N", help: "Most recent N events (default 200)" },
+    },
+    load: () => import("./events.ts"),
+  },
+  {
+    name: "ping",
+    summary: "Check that the daemon answers",
+    usage: "adasa ping",
+    flags: {},
+    load: () => import("./ping.ts"),
+  },
+  {
+    name: "daemon",
+    summary: "Manage the daemon: start, stop, status, restart, run",
+    usage: "adasa daemon <start|stop|status|restart|run>",
+    flags: {},
+    load: () => import("./daemon.ts"),
+  },
+];
+
+/** Finds a command by name or alias. */
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name || (c.aliases ?? []).includes(name));
+}

@@ -1,0 +1,143 @@
+/** `adasa start`: create an app from a command or script, or start existing apps. */
+import { AdasaError } from "../../src/protocol/errors.ts";
+import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { usageError } from "../usage_error.ts";
+import { call, intFlag, printInstances } from "./_shared.ts";
+import type { CommandContext, Parsed } from "./mod.ts";
+
+const CREATE_FLAGS = [
+  "name",
+  "instances",
+  "cwd",
+  "env",
+  "interpreter",
+  "interpreter-args",
+  "shell",
+  "restart",
+  "no-autorestart",
+  "min-uptime",
+  "max-restarts",
+  "restart-delay",
+  "backoff-max",
+  "stop-signal",
+  "kill-timeout",
+  "stop-exit-codes",
+];
+
+export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
+  const [first] = parsed.positionals;
+  if (first === undefined) {
+    throw usageError("adasa start: name a command, a script, or an app to start");
+  }
+  const creating = parsed.rest.length > 0 ||
+    CREATE_FLAGS.some((f) => parsed.values[f] !== undefined);
+  if (!creating && (parsed.positionals.length > 1 || looksLikeTarget(first))) {
+    try {
+      printInstances(
+        ctx,
+        await call<InstanceInfo[]>(ctx, "start", { targets: parsed.positionals }),
+      );
+      return 0;
+    } catch (error) {
+      const fallBack = error instanceof AdasaError && error.code === "NOT_FOUND" &&
+        parsed.positionals.length === 1 && !/^\d+$/.test(first) && first !== "all";
+      if (!fallBack) throw error;
+    }
+  }
+  if (parsed.positionals.length > 1) {
+    throw usageError(
+      `adasa start: pass the program's arguments after --, e.g. adasa start ${first} -- ...`,
+    );
+  }
+  printInstances(ctx, await call<InstanceInfo[]>(ctx, "start", { app: appInput(first, parsed) }));
+  return 0;
+}
+
+/** A word that names ids/apps rather than a program: no slash and no file of that name here. */
+function looksLikeTarget(word: string): boolean {
+  if (word === "all" || /^\d+$/.test(word)) return true;
+  if (word.includes("/")) return false;
+  try {
+    Deno.statSync(word);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function appInput(command: string, parsed: Parsed): Record<string, unknown> {
+  const v = parsed.values;
+  const cwd = typeof v.cwd === "string" ? absolute(v.cwd, Deno.cwd()) : Deno.cwd();
+  const input: Record<string, unknown> = {
+    command: isLocalFile(command) ? absolute(command, Deno.cwd()) : command,
+    args: parsed.rest,
+    cwd,
+    env: parseEnv(v.env),
+    base_env: Deno.env.toObject(),
+  };
+  if (typeof v.name === "string") input.name = v.name;
+  if (typeof v.interpreter === "string") input.interpreter = v.interpreter;
+  if (typeof v["interpreter-args"] === "string") {
+    input.interpreter_args = v["interpreter-args"].split(" ").filter(Boolean);
+  }
+  if (v.shell === true) input.shell = true;
+  if (typeof v.restart === "string") input.restart = v.restart;
+  if (v["no-autorestart"] === true) input.restart = "never";
+  if (typeof v["stop-signal"] === "string") input.stop_signal = v["stop-signal"];
+  const numbers: Array<[string, string, number]> = [
+    ["instances", "instances", 1],
+    ["min-uptime", "min_uptime_ms", 0],
+    ["max-restarts", "max_restarts", 0],
+    ["restart-delay", "restart_delay_ms", 0],
+    ["backoff-max", "backoff_max_ms", 0],
+    ["kill-timeout", "kill_timeout_ms", 0],
+  ];
+  for (const [flag, field, min] of numbers) {
+    const value = intFlag(parsed, flag, min);
+    if (value !== undefined) input[field] = value;
+  }
+  if (typeof v["stop-exit-codes"] === "string") {
+    input.stop_exit_codes = parseCodes(v["stop-exit-codes"]);
+  }
+  return input;
+}
+
+function parseEnv(raw: unknown): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (raw as string[] | undefined) ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw usageError(`--env: expected KEY=VALUE, got "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+function parseCodes(text: string): number[] {
+  return text.split(",").map((part) => {
+    if (!/^\d+$/.test(part.trim())) {
+      throw usageError(`--stop-exit-codes: "${part}" is not an exit code`);
+    }
+    return Number(part.trim());
+  });
+}
+
+function isLocalFile(word: string): boolean {
+  if (word.startsWith("/")) return false;
+  try {
+    return Deno.statSync(word).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function absolute(path: string, base: string): string {
+  if (path.startsWith("/")) return path;
+  const parts = `${base}/${path}`.split("/");
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return "/" + out.join("/");
+}

@@ -1,0 +1,112 @@
+/**
+ * Finding, starting and waiting for the daemon from the CLI. Auto-start is race-free because
+ * the daemon takes an exclusive lock: of many CLIs that start one at once, one daemon wins and
+ * the others exit with code 4, while every CLI waits for the socket to answer.
+ */
+import { AdasaClient } from "../src/ipc/client.ts";
+import { resolveHome } from "../src/ipc/paths.ts";
+import { AdasaError } from "../src/protocol/errors.ts";
+
+const START_TIMEOUT_MS = 15_000;
+const ALREADY_RUNNING_EXIT = 4;
+
+/** The daemon entry (main.ts) and the config beside it, from this file's place in the repo. */
+function daemonEntry(): { main: string; config: string } {
+  const explicit = Deno.env.get("ADASA_DAEMON_ENTRY");
+  const main = explicit ?? new URL("../main.ts", import.meta.url).pathname;
+  const config = new URL("deno.json", new URL(".", `file://${main}`)).pathname;
+  return { main, config };
+}
+
+/** Starts a daemon in the background for `home`. */
+export function spawnDaemon(home: string): Deno.ChildProcess {
+  const { main, config } = daemonEntry();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--config", config, main, "--background"],
+    env: { ADASA_HOME: home },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+  child.unref();
+  return child;
+}
+
+/** Runs the daemon in the foreground with this process's stdio; returns its exit code. */
+export async function runDaemonForeground(home: string): Promise<number> {
+  const { main, config } = daemonEntry();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--config", config, main],
+    env: { ADASA_HOME: home },
+  }).spawn();
+  const forward = () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  Deno.addSignalListener("SIGINT", forward);
+  Deno.addSignalListener("SIGTERM", forward);
+  const status = await child.status;
+  Deno.removeSignalListener("SIGINT", forward);
+  Deno.removeSignalListener("SIGTERM", forward);
+  return status.code;
+}
+
+/** Connects, or returns null when nothing answers. */
+export async function tryConnect(home: string): Promise<AdasaClient | null> {
+  try {
+    return await AdasaClient.connect({ home });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Connects to the daemon of `home`, starting one when none answers.
+ * `onStart` is called when this call started a daemon.
+ *
+ * @throws {AdasaError} UNAVAILABLE when no daemon answers within the start timeout
+ */
+export async function connectOrStart(
+  options: { home?: string; onStart?: () => void } = {},
+): Promise<AdasaClient> {
+  const home = options.home ?? resolveHome();
+  const first = await tryConnect(home);
+  if (first) return first;
+  options.onStart?.();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let child: Deno.ChildProcess | null = spawnDaemon(home);
+  let exited: number | null = null;
+  child.status.then((s) => (exited = s.code));
+  let lastSpawn = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const client = await tryConnect(home);
+    if (client) return client;
+    if (exited !== null && exited !== ALREADY_RUNNING_EXIT) break;
+    // Another daemon held the lock but went away (it was stopping): start one again.
+    if (exited === ALREADY_RUNNING_EXIT && Date.now() - lastSpawn > 2_000) {
+      exited = null;
+      child = spawnDaemon(home);
+      child.status.then((s) => (exited = s.code));
+      lastSpawn = Date.now();
+    }
+  }
+  throw new AdasaError(
+    "UNAVAILABLE",
+    `Daemon would not start on ${home}${exited !== null ? ` (exit code ${exited})` : ""}: ` +
+      lastLogLine(`${home}/daemon.log`),
+  );
+}
+
+function lastLogLine(path: string): string {
+  try {
+    const lines = Deno.readTextFileSync(path).trimEnd().split("\n");
+    return lines.at(-1) ?? "see daemon.log";
+  } catch {
+    return `see ${path}`;
+  }
+}

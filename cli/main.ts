@@ -1,0 +1,104 @@
+#!/usr/bin/env -S deno run --allow-all --no-config --no-lock
+/**
+ * The `adasa` CLI: global flags, the command table, errors → exit codes. The only Deno.exit
+ * on the CLI side. Imports stay small (node:util, protocol, ipc client): start-up time is a
+ * feature, and commands are loaded lazily.
+ */
+import { parseArgs } from "node:util";
+import { AdasaError } from "../src/protocol/errors.ts";
+import { VERSION } from "../src/protocol/version.ts";
+import { resolveHome } from "../src/ipc/paths.ts";
+import { connectOrStart } from "./daemon_process.ts";
+import { EXIT, exitCodeFor } from "./exit_codes.ts";
+import { type CommandContext, type CommandSpec, findCommand, type Parsed } from "./commands/mod.ts";
+import { commandHelp, globalHelp } from "./help.ts";
+import { print, printError, useColor } from "./render/io.ts";
+
+const GLOBAL_FLAGS = new Set(["--json", "--no-color"]);
+
+async function main(argv: string[]): Promise<number> {
+  const dashdash = argv.indexOf("--");
+  const before = dashdash === -1 ? argv : argv.slice(0, dashdash);
+  const rest = dashdash === -1 ? [] : argv.slice(dashdash + 1);
+  const json = before.includes("--json");
+  const noColor = before.includes("--no-color");
+  const words = before.filter((w) => !GLOBAL_FLAGS.has(w));
+  const [name, ...args] = words;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" ? args[0] : undefined;
+    const spec = topic ? findCommand(topic) : undefined;
+    if (topic && !spec) throw new AdasaError("INVALID_ARGUMENT", `Unknown command "${topic}"`);
+    print(spec ? commandHelp(spec) : globalHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    print(json ? JSON.stringify({ version: VERSION }) : `adasa ${VERSION}`);
+    return EXIT.ok;
+  }
+  const spec = findCommand(name);
+  if (!spec) {
+    throw new AdasaError("INVALID_ARGUMENT", `Unknown command "${name}"; see "adasa --help"`);
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    print(commandHelp(spec));
+    return EXIT.ok;
+  }
+  const parsed = parseCommandLine(spec, args, rest);
+  const home = resolveHome();
+  const ctx: CommandContext = {
+    home,
+    json,
+    color: useColor(noColor),
+    connect: () =>
+      connectOrStart({
+        home,
+        onStart: () => printError(`adasa: no daemon was running on ${home}; starting one`),
+      }),
+  };
+  const command = await spec.load();
+  return await command.run(parsed, ctx);
+}
+
+function parseCommandLine(spec: CommandSpec, args: string[], rest: string[]): Parsed {
+  if (rest.length > 0 && !spec.takesRest) {
+    throw new AdasaError("INVALID_ARGUMENT", `"adasa ${spec.name}" takes no arguments after --`);
+  }
+  const options = Object.fromEntries(
+    Object.entries(spec.flags).map(([flag, f]) => [
+      flag,
+      {
+        type: f.type,
+        ...(f.short ? { short: f.short } : {}),
+        ...(f.multiple ? { multiple: true } : {}),
+      },
+    ]),
+  );
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { command: spec.name, values: values as Parsed["values"], positionals, rest };
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "");
+    throw new AdasaError("INVALID_ARGUMENT", `adasa ${spec.name}: ${message}`);
+  }
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    if (error instanceof AdasaError) {
+      printError(`adasa: ${error.message}`);
+      code = exitCodeFor(error.code);
+    } else {
+      printError(`adasa: ${(error as Error).message ?? String(error)}`);
+      code = EXIT.failed;
+    }
+  }
+  Deno.exit(code);
+}

@@ -1,0 +1,64 @@
+/** The text of `adasa describe` for one instance. Pure. */
+import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
+import { paint, statusColor } from "./color.ts";
+import { formatDuration, formatTime } from "./format.ts";
+import { renderEventLine } from "./events.ts";
+
+type Description = InstanceInfo & {
+  app_id: number;
+  spec: Record<string, unknown>;
+  logs: { out: string; err: string };
+  database: string;
+  recent_events: EventRecord[];
+};
+
+export function renderDescription(
+  d: Description,
+  options: { color: boolean; now: number },
+): string {
+  const spec = d.spec;
+  const lastExit = d.exited_at === null
+    ? "-"
+    : `${d.exit_signal ?? `code ${d.exit_code}`} at ${formatTime(d.exited_at)}`;
+  const status = paint(d.status, statusColor(d.status), options.color);
+  const pairs: Array<[string, string]> = [
+    ["name", `${d.name} (instance ${d.instance} of app ${d.app_id})`],
+    ["status", d.reason ? `${status}: ${d.reason}` : status],
+    ["desired", d.desired],
+    ["pid", d.pid === null ? "-" : String(d.pid)],
+    ["uptime", d.uptime_ms === null ? "-" : formatDuration(d.uptime_ms)],
+    ["started at", d.started_at === null ? "-" : formatTime(d.started_at)],
+    ["restarts", `${d.restarts} (unstable in a row: ${d.unstable_restarts})`],
+    ["last exit", lastExit],
+    [
+      "command",
+      [
+        spec.interpreter,
+        ...(spec.interpreter_args as string[] ?? []),
+        spec.command,
+        ...(spec.args as string[] ?? []),
+      ].filter(Boolean).join(" "),
+    ],
+    ["cwd", String(spec.cwd)],
+    [
+      "restart",
+      `${spec.restart}, min_uptime ${spec.min_uptime_ms} ms, max_restarts ${spec.max_restarts}, restart_delay ${spec.restart_delay_ms} ms`,
+    ],
+    ["stop", `${spec.stop_signal}, then SIGKILL after ${spec.kill_timeout_ms} ms`],
+    [
+      "env",
+      Object.keys(spec.env as Record<string, string>).map((k) =>
+        `${k}=${(spec.env as Record<string, string>)[k]}`
+      ).join(" ") || "-",
+    ],
+    ["out log", d.logs.out],
+    ["err log", d.logs.err],
+    ["database", d.database],
+  ];
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  const lines = pairs.map(([k, v]) => `${k.padStart(width)}  ${v}`);
+  if (d.recent_events.length) {
+    lines.push("", "recent events:", ...d.recent_events.map((e) => "  " + renderEventLine(e)));
+  }
+  return lines.join("\n");
+}

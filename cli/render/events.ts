@@ -1,0 +1,17 @@
+/** One line per event, for `adasa events` and `describe`. Pure. */
+import type { EventRecord } from "../../src/protocol/messages.ts";
+import { formatDuration, formatTime } from "./format.ts";
+
+export function renderEventLine(e: EventRecord): string {
+  const who = e.instance_id === null ? (e.app ?? "-") : `${e.app ?? "?"}#${e.instance_id}`;
+  const move = e.from_state && e.to_state ? ` ${e.from_state} -> ${e.to_state}` : "";
+  const exit = e.signal
+    ? ` signal=${e.signal}`
+    : e.exit_code !== null
+    ? ` code=${e.exit_code}`
+    : "";
+  const uptime = e.uptime_ms !== null ? ` uptime=${formatDuration(e.uptime_ms)}` : "";
+  const pid = e.pid !== null ? ` pid=${e.pid}` : "";
+  const reason = e.reason ? ` (${e.reason})` : "";
+  return `${formatTime(e.at)}  ${who}  ${e.event}${move}${pid}${exit}${uptime}${reason}`;
+}

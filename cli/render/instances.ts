@@ -1,0 +1,23 @@
+/** The instance table of `adasa list` and of command results. Pure. */
+import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { paint, statusColor } from "./color.ts";
+import { formatBytes, formatDuration } from "./format.ts";
+import { renderTable } from "./table.ts";
+
+export function renderInstanceTable(
+  rows: InstanceInfo[],
+  options: { color: boolean; now: number },
+): string {
+  const headers = ["id", "name", "pid", "status", "restarts", "uptime", "cpu", "memory"];
+  const body = rows.map((r) => [
+    String(r.id),
+    r.name,
+    r.pid === null ? "-" : String(r.pid),
+    paint(r.status, statusColor(r.status), options.color),
+    String(r.restarts),
+    r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
+    r.group_cpu === null ? "-" : `${r.group_cpu.toFixed(1)}%`,
+    r.group_memory === null ? "-" : formatBytes(r.group_memory),
+  ]);
+  return renderTable(headers, body, { rightAlign: [0, 2, 4] });
+}

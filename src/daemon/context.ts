@@ -1,0 +1,17 @@
+/** What every handler may use: the composed daemon. */
+import type { Store } from "../store/mod.ts";
+import type { Supervisor } from "../supervisor/mod.ts";
+import type { DaemonPaths } from "./paths.ts";
+
+export interface DaemonContext {
+  paths: DaemonPaths;
+  store: Store;
+  supervisor: Supervisor;
+  startedAt: number;
+  /** Problems the daemon found with its store at start (shown by `daemon status`). */
+  storeWarnings: string[];
+  /** Writes that failed since start (disk full and the like). */
+  counters: { persistErrors: number };
+  /** Begins a graceful shutdown; resolves once the reply can still be sent. */
+  requestShutdown(): void;
+}

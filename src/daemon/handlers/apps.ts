@@ -1,0 +1,108 @@
+/** Ops that change the process table: start, stop, restart, reload, delete, scale, signal. */
+import {
+  AdasaError,
+  type AppSpec,
+  arg,
+  normalizeAppSpec,
+  parseSignal,
+} from "../../protocol/mod.ts";
+import { interpreterFor } from "../../supervisor/mod.ts";
+import type { OpHandler } from "../../ipc/server.ts";
+import type { DaemonContext } from "../context.ts";
+
+function targetsOf(args: Record<string, unknown>): string[] {
+  const targets = arg.stringArray(args, "targets");
+  if (!targets || targets.length === 0) {
+    throw new AdasaError("INVALID_ARGUMENT", "args.targets: name an id, an app or all");
+  }
+  return targets;
+}
+
+/** Validates a new app and picks its interpreter by extension unless one is given. */
+export function specFromInput(input: Record<string, unknown>): AppSpec {
+  const withInterpreter = { ...input };
+  if (withInterpreter.interpreter === undefined && withInterpreter.shell !== true) {
+    const picked = typeof input.command === "string" ? interpreterFor(input.command) : null;
+    if (picked) {
+      withInterpreter.interpreter = picked.interpreter;
+      withInterpreter.interpreter_args ??= picked.args;
+    }
+  }
+  if (withInterpreter.interpreter === "none") withInterpreter.interpreter = null;
+  return normalizeAppSpec(withInterpreter);
+}
+
+export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+  const sup = ctx.supervisor;
+  const infos = (ids: number[]) => sup.list().filter((i) => ids.includes(i.id));
+  return {
+    start: {
+      kind: "unary",
+      run: async (args) => {
+        const app = arg.object(args, "app");
+        if (app) {
+          const created = await sup.create(specFromInput(app));
+          return infos(created.map((i) => i.id));
+        }
+        const instances = sup.resolve(targetsOf(args));
+        await sup.start(instances);
+        return infos(instances.map((i) => i.id));
+      },
+    },
+    stop: {
+      kind: "unary",
+      run: async (args) => {
+        const instances = sup.resolve(targetsOf(args));
+        await sup.stop(instances, { force: arg.boolean(args, "force") });
+        return infos(instances.map((i) => i.id));
+      },
+    },
+    restart: {
+      kind: "unary",
+      run: async (args) => {
+        const instances = sup.resolve(targetsOf(args));
+        const baseEnv = arg.stringMap(args, "update_env");
+        await sup.restart(instances, baseEnv ? { baseEnv } : {});
+        return infos(instances.map((i) => i.id));
+      },
+    },
+    reload: {
+      kind: "unary",
+      run: async (args) => {
+        const instances = sup.resolve(targetsOf(args));
+        const baseEnv = arg.stringMap(args, "update_env");
+        await sup.reload(instances, baseEnv ? { baseEnv } : {});
+        return infos(instances.map((i) => i.id));
+      },
+    },
+    delete: {
+      kind: "unary",
+      run: async (args) => {
+        const instances = sup.resolve(targetsOf(args));
+        const ids = instances.map((i) => i.id);
+        const apps = await sup.delete(instances);
+        return { deleted_ids: ids, deleted_apps: apps };
+      },
+    },
+    scale: {
+      kind: "unary",
+      run: async (args) => {
+        const name = arg.string(args, "app");
+        const count = arg.integer(args, "instances", { min: 1, max: 1024 });
+        if (count === undefined) {
+          throw new AdasaError("INVALID_ARGUMENT", "args.instances is required");
+        }
+        await sup.scale(name, count);
+        return sup.list().filter((i) => i.name === name);
+      },
+    },
+    signal: {
+      kind: "unary",
+      run: (args) => {
+        const signal = parseSignal(arg.string(args, "signal"));
+        const ids = sup.signal(sup.resolve(targetsOf(args)), signal);
+        return { signal, ids };
+      },
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** Ops about the daemon itself: hello, ping, daemon_status, daemon_stop. */
+import { type HelloInfo, PROTOCOL_VERSION, VERSION } from "../../protocol/mod.ts";
+import type { OpHandler } from "../../ipc/server.ts";
+import type { DaemonContext } from "../context.ts";
+
+export function daemonHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+  return {
+    hello: {
+      kind: "unary",
+      run: (): HelloInfo => ({
+        version: VERSION,
+        protocol: PROTOCOL_VERSION,
+        pid: Deno.pid,
+        home: ctx.paths.home,
+        started_at: ctx.startedAt,
+      }),
+    },
+    ping: { kind: "unary", run: () => "pong" },
+    daemon_status: {
+      kind: "unary",
+      run: () => ({
+        version: VERSION,
+        protocol: PROTOCOL_VERSION,
+        pid: Deno.pid,
+        home: ctx.paths.home,
+        started_at: ctx.startedAt,
+        uptime_ms: Date.now() - ctx.startedAt,
+        database: ctx.paths.db,
+        schema_version: ctx.store.migrations.to,
+        store_warnings: ctx.storeWarnings,
+        persist_errors: ctx.counters.persistErrors,
+        apps: ctx.supervisor.apps().length,
+        instances: ctx.supervisor.list().length,
+        memory_rss: Deno.memoryUsage().rss,
+      }),
+    },
+    daemon_stop: {
+      kind: "unary",
+      run: () => {
+        // Reply first, then stop: the shutdown waits for the reply to be written.
+        setTimeout(() => ctx.requestShutdown(), 0);
+        return { pid: Deno.pid };
+      },
+    },
+  };
+}

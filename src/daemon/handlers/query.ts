@@ -1,0 +1,62 @@
+/** Read-only ops: list, describe, events. */
+import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
+import type { OpHandler } from "../../ipc/server.ts";
+import type { DaemonContext } from "../context.ts";
+
+const EVENTS_DEFAULT_LIMIT = 200;
+
+/** Env values are secrets until the user asks for them (`--show-env`). */
+export function redactSpec(spec: AppSpec, showEnv: boolean): AppSpec {
+  if (showEnv) return spec;
+  const hide = (env: Record<string, string>) =>
+    Object.fromEntries(Object.keys(env).map((k) => [k, "<hidden>"]));
+  return { ...spec, env: hide(spec.env), base_env: hide(spec.base_env) };
+}
+
+export function queryHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+  const sup = ctx.supervisor;
+  return {
+    list: { kind: "unary", run: () => sup.list() },
+    describe: {
+      kind: "unary",
+      run: (args) => {
+        const showEnv = arg.boolean(args, "show_env");
+        const instances = sup.resolve([arg.string(args, "target")]);
+        return instances.map((instance) => {
+          const app = sup.appOf(instance);
+          return {
+            ...sup.info(instance),
+            app_id: app.id,
+            spec: redactSpec(app.spec, showEnv),
+            logs: {
+              out: `${ctx.paths.logsDir}/${app.spec.name}.out.log`,
+              err: `${ctx.paths.logsDir}/${app.spec.name}.err.log`,
+            },
+            database: ctx.paths.db,
+            recent_events: ctx.store.events.query({ instanceIds: [instance.id], limit: 10 }),
+          };
+        });
+      },
+    },
+    events: {
+      kind: "unary",
+      run: (args) => {
+        const targets = arg.stringArray(args, "targets") ?? [];
+        const ids = targets.filter((t) => /^\d+$/.test(t)).map(Number);
+        const apps = targets.filter((t) => !/^\d+$/.test(t) && t !== "all");
+        const since = arg.integer(args, "since");
+        const until = arg.integer(args, "until");
+        if (since !== undefined && until !== undefined && since > until) {
+          throw new AdasaError("INVALID_ARGUMENT", "--since is after --until");
+        }
+        return ctx.store.events.query({
+          ...(ids.length ? { instanceIds: ids } : {}),
+          ...(apps.length ? { apps } : {}),
+          ...(since !== undefined ? { since } : {}),
+          ...(until !== undefined ? { until } : {}),
+          limit: arg.integer(args, "limit", { min: 1, max: 100_000 }) ?? EVENTS_DEFAULT_LIMIT,
+        });
+      },
+    },
+  };
+}

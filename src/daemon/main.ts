@@ -1,0 +1,112 @@
+/**
+ * The composition root: takes the home's lock, opens the store, builds the supervisor,
+ * wires persistence and output capture into it, restores the registry, and serves the socket
+ * until SIGTERM, SIGINT or `daemon_stop`. Returns the exit code for main.ts.
+ */
+import { IpcServer } from "../ipc/server.ts";
+import { configureLogging, getLogger } from "../logger.ts";
+import { AdasaError, VERSION } from "../protocol/mod.ts";
+import { Store } from "../store/mod.ts";
+import { Supervisor } from "../supervisor/mod.ts";
+import type { DaemonContext } from "./context.ts";
+import { buildOpTable } from "./handlers/mod.ts";
+import { acquireLock, removeStaleSocket, writePidFile } from "./lock.ts";
+import { attachOutputToFiles } from "./output.ts";
+import { daemonPaths, ensureHome } from "./paths.ts";
+import { startTicksOf } from "./proc_ticks.ts";
+import { registryOver } from "./registry_adapter.ts";
+import { restoreRegistry } from "./restore.ts";
+
+export interface DaemonOptions {
+  home?: string;
+  /** Also log to stderr (foreground `run`). */
+  stderr: boolean;
+}
+
+/** Runs the daemon until it is told to stop. */
+export async function runDaemon(options: DaemonOptions): Promise<number> {
+  const paths = daemonPaths(options.home);
+  ensureHome(paths);
+  using _lock = acquireLock(paths);
+  const closeLog = await configureLogging({ file: paths.log, stderr: options.stderr });
+  const log = getLogger();
+  try {
+    using store = Store.open(paths.db);
+    const storeWarnings: string[] = [];
+    if (store.quarantined) {
+      const q = store.quarantined;
+      const warning =
+        `Database ${q.path} was unusable (${q.reason}); moved to ${q.movedTo} and started fresh`;
+      storeWarnings.push(warning);
+      log.error(warning);
+    }
+    const counters = { persistErrors: 0 };
+    let shutdown!: () => void;
+    const stopped = new Promise<void>((resolve) => (shutdown = resolve));
+    const supervisor = new Supervisor({
+      registry: registryOver(store),
+      now: Date.now,
+      attachOutput: attachOutputToFiles(paths.logsDir),
+      startTicksOf,
+      onPersistError: (error) => {
+        counters.persistErrors++;
+        log.error("Could not write to the database: {error}", { error: String(error) });
+      },
+    });
+    const ctx: DaemonContext = {
+      paths,
+      store,
+      supervisor,
+      startedAt: Date.now(),
+      storeWarnings,
+      counters,
+      requestShutdown: shutdown,
+    };
+    await restoreRegistry(ctx);
+    removeStaleSocket(paths.socket);
+    await using _server = IpcServer.listen({
+      path: paths.socket,
+      ops: buildOpTable(ctx),
+      onInternalError: (error, request) =>
+        log.error("Op {op} (request {id}) failed: {stack}", {
+          op: request.op,
+          id: request.id,
+          stack: error instanceof Error ? error.stack : String(error),
+        }),
+    });
+    writePidFile(paths.pidFile, Deno.pid);
+    log.info("Adasa {version} started (pid {pid}, home {home})", {
+      version: VERSION,
+      pid: Deno.pid,
+      home: paths.home,
+    });
+    await resumeApps(ctx);
+    const onSignal = () => shutdown();
+    Deno.addSignalListener("SIGTERM", onSignal);
+    Deno.addSignalListener("SIGINT", onSignal);
+    await stopped;
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    log.info("Stopping: stopping every app, then closing");
+    await supervisor.shutdown();
+    removeStaleSocket(paths.socket);
+    return 0;
+  } catch (error) {
+    if (error instanceof AdasaError) {
+      log.fatal("{message}", { message: error.message });
+      throw error;
+    }
+    log.fatal("Daemon failed: {stack}", { stack: (error as Error).stack ?? String(error) });
+    throw error;
+  } finally {
+    await closeLog();
+  }
+}
+
+async function resumeApps(ctx: DaemonContext): Promise<void> {
+  try {
+    await ctx.supervisor.resume();
+  } catch (error) {
+    getLogger().error("Resuming apps failed: {error}", { error: String(error) });
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * @module
+ * The typed client of the Adasa daemon: what the `adasa` CLI uses, and what other Deno and
+ * TypeScript programs import to drive the daemon (as pm2's programmatic API is used).
+ * One connection carries many requests, pipelined; streams end with an `end` frame.
+ *
+ * @example
+ * ```ts
+ * import { AdasaClient } from "./client.ts";
+ * await using client = await AdasaClient.connect();
+ * const apps = await client.request("list", {});
+ * ```
+ */
+import {
+  AdasaError,
+  decodeMessage,
+  encodeFrame,
+  encodeMessage,
+  FrameReader,
+  isErrorCode,
+  isPlainObject,
+  PROTOCOL_VERSION,
+} from "../protocol/mod.ts";
+import { resolveHome, socketPath } from "./paths.ts";
+
+export { AdasaError, resolveHome, socketPath };
+
+interface Pending {
+  resolve(data: unknown): void;
+  reject(error: Error): void;
+  onEvent?(event: string, data: unknown): void;
+}
+
+/** One connection to a daemon. Dispose (or `close()`) when done. */
+export class AdasaClient implements AsyncDisposable {
+  readonly #conn: Deno.UnixConn;
+  readonly #pending = new Map<number, Pending>();
+  readonly #reading: Promise<void>;
+  #nextId = 1;
+  #closed = false;
+
+  private constructor(conn: Deno.UnixConn) {
+    this.#conn = conn;
+    this.#reading = this.#readLoop();
+  }
+
+  /**
+   * Connects to the daemon of `home` (default: `$ADASA_HOME` or `~/.adasa`).
+   *
+   * @throws {AdasaError} UNAVAILABLE when nothing answers on the socket
+   */
+  static async connect(options: { home?: string; path?: string } = {}): Promise<AdasaClient> {
+    const path = options.path ?? socketPath(options.home ?? resolveHome());
+    try {
+      return new AdasaClient(await Deno.connect({ transport: "unix", path }));
+    } catch (error) {
+      throw new AdasaError("UNAVAILABLE", `Daemon not reachable at ${path}`, { cause: error });
+    }
+  }
+
+  /**
+   * Sends one request and waits for its reply.
+   *
+   * @throws {AdasaError} with the daemon's code when the reply is an error
+   */
+  request<T = unknown>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const id = this.#send(op, args, { resolve: resolve as (d: unknown) => void, reject });
+      if (id < 0) reject(new AdasaError("UNAVAILABLE", "Connection to the daemon is closed"));
+    });
+  }
+
+  /**
+   * Starts a streaming op and yields its events until the daemon ends the stream.
+   * Breaking out of the loop closes the connection, which cancels the stream on the daemon.
+   */
+  async *stream(
+    op: string,
+    args: Record<string, unknown> = {},
+  ): AsyncGenerator<{ event: string; data: unknown }> {
+    const queue: Array<{ event: string; data: unknown }> = [];
+    let wake: (() => void) | null = null;
+    let finished = false;
+    let failure: Error | null = null;
+    const id = this.#send(op, args, {
+      resolve: () => {
+        finished = true;
+        wake?.();
+      },
+      reject: (error) => {
+        failure = error;
+        wake?.();
+      },
+      onEvent: (event, data) => {
+        queue.push({ event, data });
+        wake?.();
+      },
+    });
+    if (id < 0) throw new AdasaError("UNAVAILABLE", "Connection to the daemon is closed");
+    try {
+      while (true) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (failure) throw failure;
+        if (finished) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      if (!finished && !failure) this.close();
+    }
+  }
+
+  /** Closes the connection; pending requests fail with UNAVAILABLE. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#reading;
+  }
+
+  #send(op: string, args: Record<string, unknown>, pending: Pending): number {
+    if (this.#closed) return -1;
+    const id = this.#nextId++;
+    this.#pending.set(id, pending);
+    const bytes = encodeFrame(encodeMessage({ v: PROTOCOL_VERSION, id, op, args }));
+    this.#write(bytes).catch((error) => {
+      this.#pending.delete(id);
+      pending.reject(
+        new AdasaError("UNAVAILABLE", "Lost the connection to the daemon", { cause: error }),
+      );
+    });
+    return id;
+  }
+
+  #writeChain: Promise<void> = Promise.resolve();
+  #write(bytes: Uint8Array): Promise<void> {
+    this.#writeChain = this.#writeChain.catch(() => {}).then(async () => {
+      let offset = 0;
+      while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
+    });
+    return this.#writeChain;
+  }
+
+  async #readLoop(): Promise<void> {
+    const reader = new FrameReader();
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (true) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) break;
+        for (const payload of reader.push(buffer.slice(0, n))) {
+          this.#receive(decodeMessage(payload));
+        }
+      }
+    } catch {
+      // closed locally or reset by the daemon
+    } finally {
+      this.#closed = true;
+      for (const pending of this.#pending.values()) {
+        pending.reject(new AdasaError("UNAVAILABLE", "The daemon closed the connection"));
+      }
+      this.#pending.clear();
+      try {
+        this.#conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  #receive(frame: unknown): void {
+    if (!isPlainObject(frame) || typeof frame.id !== "number") return;
+    const pending = this.#pending.get(frame.id);
+    if (!pending) return;
+    if (typeof frame.event === "string") {
+      pending.onEvent?.(frame.event, frame.data);
+      return;
+    }
+    this.#pending.delete(frame.id);
+    if (frame.ok === true) {
+      pending.resolve(frame.data);
+      return;
+    }
+    const error = isPlainObject(frame.error) ? frame.error : {};
+    const code = isErrorCode(error.code) ? error.code : "INTERNAL";
+    const message = typeof error.message === "string" ? error.message : "Unknown error";
+    pending.reject(new AdasaError(code, message));
+  }
+}

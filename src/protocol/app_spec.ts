@@ -1,0 +1,209 @@
+/**
+ * The one place where an app definition is validated and given its defaults. Used by the
+ * daemon for `start`, and by the config loaders, so every way in yields the same AppSpec.
+ */
+import { AdasaError } from "./errors.ts";
+import { type AppSpec, RESTART_MODES, type RestartMode } from "./messages.ts";
+
+/** Defaults, documented in the README's policy table. pm2's where a pm2 user expects them. */
+export const SPEC_DEFAULTS = {
+  instances: 1,
+  restart: "always" as RestartMode,
+  min_uptime_ms: 1_000,
+  max_restarts: 16,
+  restart_delay_ms: 0,
+  backoff_initial_ms: 100,
+  backoff_max_ms: 15_000,
+  stop_signal: "SIGTERM",
+  kill_timeout_ms: 1_600,
+} as const;
+
+/** Most instances of one app. */
+export const MAX_INSTANCES = 1024;
+
+/** The signals a user may name (stop signal, `adasa signal`). */
+export const SIGNALS = [
+  "SIGHUP",
+  "SIGINT",
+  "SIGQUIT",
+  "SIGKILL",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGTERM",
+  "SIGCONT",
+  "SIGSTOP",
+  "SIGTSTP",
+  "SIGWINCH",
+  "SIGALRM",
+  "SIGPWR",
+] as const;
+/** A signal name a user may use. */
+export type SignalName = (typeof SIGNALS)[number];
+
+/**
+ * Normalises a signal given as `TERM`, `SIGTERM` or `sigterm`.
+ *
+ * @throws {AdasaError} INVALID_ARGUMENT for an unknown signal
+ */
+export function parseSignal(text: string): SignalName {
+  const upper = text.toUpperCase();
+  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  if (!(SIGNALS as readonly string[]).includes(name)) {
+    throw new AdasaError(
+      "INVALID_ARGUMENT",
+      `Unknown signal "${text}"; use one of ${SIGNALS.join(", ")}`,
+    );
+  }
+  return name as SignalName;
+}
+
+/**
+ * Checks an app name: 1 to 64 characters, no `/`, no whitespace or control characters,
+ * not starting with `-` or `.`, not `all`, not all digits (those are ids).
+ *
+ * @throws {AdasaError} INVALID_ARGUMENT naming the problem
+ */
+export function validateAppName(name: string): string {
+  const bad = (why: string) =>
+    new AdasaError("INVALID_ARGUMENT", `Invalid app name ${JSON.stringify(name)}: ${why}`);
+  if (name.length === 0) throw bad("it is empty");
+  if (name.length > 64) throw bad("longer than 64 characters");
+  // deno-lint-ignore no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(name)) throw bad("contains whitespace or control characters");
+  if (name.includes("/")) throw bad('contains "/"');
+  if (name.includes("..")) throw bad('contains ".."');
+  if (name.startsWith("-") || name.startsWith(".")) throw bad('starts with "-" or "."');
+  if (name === "all") throw bad('"all" means every app');
+  if (/^\d+$/.test(name)) throw bad("all digits would read as an instance id");
+  return name;
+}
+
+/** What a client sends to create an app: the command and any fields it wants to set. */
+export type AppSpecInput = Partial<AppSpec> & { command: string };
+
+function fail(field: string, message: string): never {
+  throw new AdasaError("INVALID_ARGUMENT", `${field}: ${message}`);
+}
+
+function integer(
+  input: Record<string, unknown>,
+  key: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  const value = input[key];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    fail(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function strings(input: Record<string, unknown>, key: string): string[] {
+  const value = input[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    fail(key, "expected an array of strings");
+  }
+  return [...value];
+}
+
+function stringMap(input: Record<string, unknown>, key: string): Record<string, string> {
+  const value = input[key];
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) fail(key, "expected a map of strings");
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== "string") fail(`${key}.${k}`, `expected a string, got ${typeof v}`);
+    if (k.length === 0 || k.includes("=") || k.includes("\0")) {
+      fail(`${key}`, `invalid variable name ${JSON.stringify(k)}`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function optionalString(input: Record<string, unknown>, key: string): string | null {
+  const value = input[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string" || value.length === 0) fail(key, "expected a non-empty string");
+  return value;
+}
+
+/** The default name of an app: the base name of its script without extension. */
+export function defaultAppName(command: string): string {
+  const base = command.split("/").filter(Boolean).pop() ?? command;
+  const stem = base.replace(/\.(m?js|cjs|ts|mts|py|sh)$/, "");
+  // deno-lint-ignore no-control-regex
+  return stem.replace(/[\s\x00-\x1f\x7f]+/g, "_").replace(/^[-.]+/, "").slice(0, 64) || "app";
+}
+
+/**
+ * Validates an app definition from a client or a config file and fills in the defaults.
+ *
+ * @throws {AdasaError} INVALID_ARGUMENT naming the first bad field
+ */
+export function normalizeAppSpec(raw: unknown): AppSpec {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("app", "expected a map");
+  const input = raw as Record<string, unknown>;
+  const command = input.command;
+  if (typeof command !== "string" || command.length === 0) {
+    fail("command", "expected a non-empty string");
+  }
+  const name = validateAppName(
+    input.name === undefined || input.name === null ? defaultAppName(command) : String(input.name),
+  );
+  const restart = input.restart ?? SPEC_DEFAULTS.restart;
+  if (!RESTART_MODES.includes(restart as RestartMode)) {
+    fail("restart", `expected one of ${RESTART_MODES.join(", ")}, got ${JSON.stringify(restart)}`);
+  }
+  const cwd = input.cwd;
+  if (typeof cwd !== "string" || !cwd.startsWith("/")) fail("cwd", "expected an absolute path");
+  const stopCodes = input.stop_exit_codes ?? [];
+  if (!Array.isArray(stopCodes) || !stopCodes.every((c) => Number.isSafeInteger(c))) {
+    fail("stop_exit_codes", "expected an array of integers");
+  }
+  const backoffInitial = integer(
+    input,
+    "backoff_initial_ms",
+    0,
+    3_600_000,
+    SPEC_DEFAULTS.backoff_initial_ms,
+  );
+  return {
+    name,
+    command,
+    args: strings(input, "args"),
+    interpreter: optionalString(input, "interpreter"),
+    interpreter_args: strings(input, "interpreter_args"),
+    shell: input.shell === true,
+    cwd,
+    env: stringMap(input, "env"),
+    base_env: stringMap(input, "base_env"),
+    instances: integer(input, "instances", 1, MAX_INSTANCES, SPEC_DEFAULTS.instances),
+    restart: restart as RestartMode,
+    stop_exit_codes: stopCodes as number[],
+    min_uptime_ms: integer(input, "min_uptime_ms", 0, 86_400_000, SPEC_DEFAULTS.min_uptime_ms),
+    max_restarts: integer(input, "max_restarts", 0, 1_000_000, SPEC_DEFAULTS.max_restarts),
+    restart_delay_ms: integer(
+      input,
+      "restart_delay_ms",
+      0,
+      86_400_000,
+      SPEC_DEFAULTS.restart_delay_ms,
+    ),
+    backoff_initial_ms: backoffInitial,
+    backoff_max_ms: integer(
+      input,
+      "backoff_max_ms",
+      backoffInitial,
+      86_400_000,
+      Math.max(backoffInitial, SPEC_DEFAULTS.backoff_max_ms),
+    ),
+    stop_signal: parseSignal(
+      typeof input.stop_signal === "string" ? input.stop_signal : SPEC_DEFAULTS.stop_signal,
+    ),
+    kill_timeout_ms: integer(input, "kill_timeout_ms", 0, 3_600_000, SPEC_DEFAULTS.kill_timeout_ms),
+  };
+}

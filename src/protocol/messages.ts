@@ -1,0 +1,157 @@
+/**
+ * The single definition of what crosses the wire: envelopes, op names, state names, and the
+ * shapes of the records that ops return. Field names are snake_case and are the same on the
+ * wire, in the database and in `--json` output; nothing translates them between layers.
+ */
+
+/** Version of the request/reply envelope. A daemon rejects any other with UNSUPPORTED_VERSION. */
+export const PROTOCOL_VERSION = 1;
+
+/** A request from a client. `id` is chosen by the client and echoed in every reply frame. */
+export interface Request {
+  v: number;
+  id: number;
+  op: string;
+  args: Record<string, unknown>;
+}
+
+/** A final reply to a request. */
+export type Reply =
+  | { id: number; ok: true; data: unknown; end?: true }
+  | { id: number; ok: false; error: { code: string; message: string } };
+
+/** One frame of a streaming reply; the stream ends with `{ id, ok: true, end: true }`. */
+export interface StreamFrame {
+  id: number;
+  event: string;
+  data: unknown;
+}
+
+/** Any frame the daemon sends. */
+export type ServerFrame = Reply | StreamFrame;
+
+/** The process states, the same words on the wire, in the database and on screen. */
+export const STATES = [
+  "stopped",
+  "launching",
+  "online",
+  "stopping",
+  "waiting",
+  "exited",
+  "errored",
+] as const;
+/** One process state. */
+export type State = (typeof STATES)[number];
+
+/** What the user wants of an instance, kept apart from its state (s6's flagwantup). */
+export type Desired = "up" | "down";
+
+/** When an exited program is started again. */
+export type RestartMode = "always" | "on_failure" | "never";
+/** Every restart mode. */
+export const RESTART_MODES: readonly RestartMode[] = ["always", "on_failure", "never"];
+
+/** The definition of an app: what to run and the policies that keep it running. */
+export interface AppSpec {
+  name: string;
+  /** Program to execute (after interpreter resolution), or the shell line when `shell`. */
+  command: string;
+  args: string[];
+  /** Interpreter that runs `command`, or null to execute it directly. */
+  interpreter: string | null;
+  interpreter_args: string[];
+  /** Run `command` through `/bin/sh -c`. Never implied. */
+  shell: boolean;
+  cwd: string;
+  /** Declared environment; applied over `base_env`. */
+  env: Record<string, string>;
+  /** The environment `adasa start` ran in (pm2 keeps it too; `restart --update-env` replaces it). */
+  base_env: Record<string, string>;
+  instances: number;
+  restart: RestartMode;
+  /** Exit codes that count as a clean end under `on_failure` (pm2's stop_exit_codes). */
+  stop_exit_codes: number[];
+  min_uptime_ms: number;
+  /** Restarts before min_uptime in a row before the instance is `errored`. */
+  max_restarts: number;
+  /** Fixed delay before any restart. */
+  restart_delay_ms: number;
+  /** First backoff delay for an unstable restart; doubles each time up to backoff_max_ms. */
+  backoff_initial_ms: number;
+  backoff_max_ms: number;
+  stop_signal: string;
+  kill_timeout_ms: number;
+}
+
+/** What `list` returns for one instance; `describe` adds to it. */
+export interface InstanceInfo {
+  id: number;
+  name: string;
+  /** Index of the instance within its app, from 0. */
+  instance: number;
+  pid: number | null;
+  status: State;
+  desired: Desired;
+  restarts: number;
+  unstable_restarts: number;
+  started_at: number | null;
+  uptime_ms: number | null;
+  exit_code: number | null;
+  exit_signal: string | null;
+  exited_at: number | null;
+  reason: string | null;
+  cpu: number | null;
+  memory: number | null;
+  group_cpu: number | null;
+  group_memory: number | null;
+}
+
+/** One row of the `events` table. Times are milliseconds since the Unix epoch. */
+export interface EventRecord {
+  id: number;
+  at: number;
+  instance_id: number | null;
+  app: string | null;
+  event: string;
+  from_state: string | null;
+  to_state: string | null;
+  pid: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  uptime_ms: number | null;
+  reason: string | null;
+}
+
+/** What `hello` returns, so a client can tell an old daemon from a new one. */
+export interface HelloInfo {
+  version: string;
+  protocol: number;
+  pid: number;
+  home: string;
+  started_at: number;
+}
+
+/** The ops a daemon answers. Dispatch goes through an explicit table keyed by these names. */
+export const OPS = [
+  "hello",
+  "ping",
+  "daemon_status",
+  "daemon_stop",
+  "start",
+  "stop",
+  "restart",
+  "reload",
+  "delete",
+  "scale",
+  "signal",
+  "list",
+  "describe",
+  "events",
+] as const;
+/** One op name. */
+export type Op = (typeof OPS)[number];
+
+/** Whether a string names an op. Own-property lookup only: `__proto__` is not an op. */
+export function isOp(value: unknown): value is Op {
+  return typeof value === "string" && (OPS as readonly string[]).includes(value);
+}

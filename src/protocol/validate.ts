@@ -1,0 +1,118 @@
+/**
+ * Checks on untrusted input from the wire: the request envelope, and typed readers of `args`
+ * that throw INVALID_ARGUMENT naming the field. Handlers read their args only through these.
+ */
+import { AdasaError } from "./errors.ts";
+import { PROTOCOL_VERSION, type Request } from "./messages.ts";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  if (value instanceof Uint8Array) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Validates a decoded frame as a request envelope.
+ *
+ * @returns the request; `args` defaults to `{}`
+ * @throws {AdasaError} INVALID_ARGUMENT for a wrong shape, UNSUPPORTED_VERSION for another `v`
+ */
+export function parseRequest(value: unknown): Request {
+  if (!isPlainObject(value)) throw invalid("request must be a map");
+  const { v, id, op, args } = value;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
+    throw invalid("request.id must be a non-negative integer");
+  }
+  if (typeof v !== "number") throw invalid("request.v must be a number");
+  if (v !== PROTOCOL_VERSION) {
+    throw new AdasaError(
+      "UNSUPPORTED_VERSION",
+      `Protocol version ${v} is not supported; this daemon speaks ${PROTOCOL_VERSION}`,
+    );
+  }
+  if (typeof op !== "string" || op.length === 0 || op.length > 64) {
+    throw invalid("request.op must be a string of 1 to 64 characters");
+  }
+  if (args !== undefined && args !== null && !isPlainObject(args)) {
+    throw invalid("request.args must be a map");
+  }
+  return { v, id, op, args: (args ?? {}) as Record<string, unknown> };
+}
+
+/** Reads the `id` of a frame that failed validation, so the error reply can carry it. */
+export function requestIdOf(value: unknown): number {
+  if (isPlainObject(value) && typeof value.id === "number" && Number.isSafeInteger(value.id)) {
+    return value.id;
+  }
+  return 0;
+}
+
+function invalid(message: string): AdasaError {
+  return new AdasaError("INVALID_ARGUMENT", message);
+}
+
+function own(args: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(args, key) ? args[key] : undefined;
+}
+
+/** Typed readers of request arguments. Each throws INVALID_ARGUMENT naming the field. */
+export const arg = {
+  string(args: Record<string, unknown>, key: string): string {
+    const value = own(args, key);
+    if (typeof value !== "string") throw invalid(`args.${key} must be a string`);
+    return value;
+  },
+  optionalString(args: Record<string, unknown>, key: string): string | undefined {
+    const value = own(args, key);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") throw invalid(`args.${key} must be a string`);
+    return value;
+  },
+  boolean(args: Record<string, unknown>, key: string, fallback = false): boolean {
+    const value = own(args, key);
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== "boolean") throw invalid(`args.${key} must be a boolean`);
+    return value;
+  },
+  integer(args: Record<string, unknown>, key: string, bounds: { min?: number; max?: number } = {}):
+    | number
+    | undefined {
+    const value = own(args, key);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+      throw invalid(`args.${key} must be an integer`);
+    }
+    if (bounds.min !== undefined && value < bounds.min) {
+      throw invalid(`args.${key} must be at least ${bounds.min}, got ${value}`);
+    }
+    if (bounds.max !== undefined && value > bounds.max) {
+      throw invalid(`args.${key} must be at most ${bounds.max}, got ${value}`);
+    }
+    return value;
+  },
+  stringArray(args: Record<string, unknown>, key: string): string[] | undefined {
+    const value = own(args, key);
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+      throw invalid(`args.${key} must be an array of strings`);
+    }
+    return value as string[];
+  },
+  stringMap(args: Record<string, unknown>, key: string): Record<string, string> | undefined {
+    const value = own(args, key);
+    if (value === undefined || value === null) return undefined;
+    if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === "string")) {
+      throw invalid(`args.${key} must be a map of strings`);
+    }
+    return { ...value } as Record<string, string>;
+  },
+  object(args: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
+    const value = own(args, key);
+    if (value === undefined || value === null) return undefined;
+    if (!isPlainObject(value)) throw invalid(`args.${key} must be a map`);
+    return value;
+  },
+};
+
+export { isPlainObject };

@@ -1,0 +1,84 @@
+/**
+ * @module
+ * The SQLite store: the only module that writes SQL. Opens the database, applies migrations,
+ * and offers typed repositories made of statements prepared once. May import protocol types.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./mod.ts";
+ * using store = Store.open("/tmp/adasa.db");
+ * store.transaction(() => store.events.insert({ ...event }));
+ * ```
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { openDatabase, type OpenedDatabase, type Quarantine } from "./db.ts";
+import { EventStatements } from "./events.ts";
+import type { MigrationReport } from "./migrate.ts";
+import { RegistryStatements } from "./registry.ts";
+
+export type { AppRow, InstanceRow, InstanceRuntime } from "./registry.ts";
+export type { EventQuery, NewEvent } from "./events.ts";
+export type { MigrationReport, Quarantine };
+
+const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
+
+/** The open database and its repositories. */
+export class Store implements Disposable {
+  readonly db: DatabaseSync;
+  readonly path: string;
+  readonly registry: RegistryStatements;
+  readonly events: EventStatements;
+  readonly migrations: MigrationReport;
+  readonly quarantined: Quarantine | null;
+  #depth = 0;
+
+  private constructor(path: string, opened: OpenedDatabase) {
+    this.path = path;
+    this.db = opened.db;
+    this.migrations = opened.migrations;
+    this.quarantined = opened.quarantined;
+    this.registry = new RegistryStatements(this.db);
+    this.events = new EventStatements(this.db);
+  }
+
+  /**
+   * Opens the database at `path`, creating and migrating it as needed.
+   *
+   * @throws {AdasaError} STORE_FAILED for a database newer than this program or a failed migration
+   */
+  static open(path: string, options: { migrationsDir?: URL } = {}): Store {
+    const opened = openDatabase(path, { migrationsDir: options.migrationsDir ?? MIGRATIONS_DIR });
+    return new Store(path, opened);
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    if (this.#depth > 0) return fn();
+    this.db.exec("BEGIN IMMEDIATE");
+    this.#depth++;
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      try {
+        this.db.exec("ROLLBACK");
+      } catch {
+        // The transaction was already rolled back by SQLite (e.g. SQLITE_FULL).
+      }
+      throw error;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /** Runs `PRAGMA integrity_check`; "ok" when the database is sound. */
+  integrityCheck(): string {
+    const rows = this.db.prepare("PRAGMA integrity_check").all() as Array<Record<string, unknown>>;
+    return rows.map((row) => String(Object.values(row)[0])).join("; ");
+  }
+
+  [Symbol.dispose](): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,134 @@
+/** The `apps` and `instances` tables: the registry of what the daemon manages. */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { AppSpec, Desired, State } from "../protocol/mod.ts";
+
+/** An app row, with its definition parsed. */
+export interface AppRow {
+  id: number;
+  name: string;
+  spec: AppSpec;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An instance row as stored. */
+export interface InstanceRow {
+  id: number;
+  app_id: number;
+  instance: number;
+  state: State;
+  desired: Desired;
+  pid: number | null;
+  pid_start_ticks: number | null;
+  restarts: number;
+  unstable_restarts: number;
+  started_at: number | null;
+  exited_at: number | null;
+  exit_code: number | null;
+  exit_signal: string | null;
+  reason: string | null;
+  created_at: number;
+}
+
+/** The columns of an instance that change as it runs. */
+export type InstanceRuntime = Omit<InstanceRow, "app_id" | "instance" | "created_at">;
+
+/** Prepared statements over `apps` and `instances`, made once. */
+export class RegistryStatements {
+  readonly #insertApp: StatementSync;
+  readonly #updateApp: StatementSync;
+  readonly #deleteApp: StatementSync;
+  readonly #allApps: StatementSync;
+  readonly #insertInstance: StatementSync;
+  readonly #updateInstance: StatementSync;
+  readonly #deleteInstance: StatementSync;
+  readonly #allInstances: StatementSync;
+  readonly #setDesired: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#insertApp = db.prepare(
+      "INSERT INTO apps (name, spec, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+    );
+    this.#updateApp = db.prepare("UPDATE apps SET spec = ?, updated_at = ? WHERE id = ?");
+    this.#deleteApp = db.prepare("DELETE FROM apps WHERE id = ?");
+    this.#allApps = db.prepare(
+      "SELECT id, name, spec, created_at, updated_at FROM apps ORDER BY id",
+    );
+    this.#insertInstance = db.prepare(
+      `INSERT INTO instances (app_id, instance, state, desired, created_at)
+       VALUES (?, ?, ?, ?, ?) RETURNING id`,
+    );
+    this.#updateInstance = db.prepare(
+      `UPDATE instances SET state = :state, desired = :desired, pid = :pid,
+         pid_start_ticks = :pid_start_ticks, restarts = :restarts,
+         unstable_restarts = :unstable_restarts, started_at = :started_at,
+         exited_at = :exited_at, exit_code = :exit_code, exit_signal = :exit_signal,
+         reason = :reason
+       WHERE id = :id`,
+    );
+    this.#deleteInstance = db.prepare("DELETE FROM instances WHERE id = ?");
+    this.#allInstances = db.prepare("SELECT * FROM instances ORDER BY id");
+    this.#setDesired = db.prepare("UPDATE instances SET desired = ? WHERE id = ?");
+  }
+
+  insertApp(spec: AppSpec, now: number): number {
+    const row = this.#insertApp.get(spec.name, JSON.stringify(spec), now, now) as { id: number };
+    return row.id;
+  }
+
+  updateApp(id: number, spec: AppSpec, now: number): void {
+    this.#updateApp.run(JSON.stringify(spec), now, id);
+  }
+
+  deleteApp(id: number): void {
+    this.#deleteApp.run(id);
+  }
+
+  allApps(): AppRow[] {
+    const rows = this.#allApps.all() as Array<Omit<AppRow, "spec"> & { spec: string }>;
+    return rows.map((row) => ({ ...row, spec: JSON.parse(row.spec) as AppSpec }));
+  }
+
+  insertInstance(
+    row: { app_id: number; instance: number; state: State; desired: Desired },
+    now: number,
+  ): number {
+    const result = this.#insertInstance.get(
+      row.app_id,
+      row.instance,
+      row.state,
+      row.desired,
+      now,
+    ) as { id: number };
+    return result.id;
+  }
+
+  updateInstance(runtime: InstanceRuntime): void {
+    this.#updateInstance.run({
+      id: runtime.id,
+      state: runtime.state,
+      desired: runtime.desired,
+      pid: runtime.pid,
+      pid_start_ticks: runtime.pid_start_ticks,
+      restarts: runtime.restarts,
+      unstable_restarts: runtime.unstable_restarts,
+      started_at: runtime.started_at,
+      exited_at: runtime.exited_at,
+      exit_code: runtime.exit_code,
+      exit_signal: runtime.exit_signal,
+      reason: runtime.reason,
+    });
+  }
+
+  setDesired(id: number, desired: Desired): void {
+    this.#setDesired.run(desired, id);
+  }
+
+  deleteInstance(id: number): void {
+    this.#deleteInstance.run(id);
+  }
+
+  allInstances(): InstanceRow[] {
+    return this.#allInstances.all() as unknown as InstanceRow[];
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The only Deno.Command call. Starts one instance in its own session and process group
+ * (`detached: true` calls setsid), so a stop can signal the whole group. Checks cwd and
+ * command first, so a typo is reported as "command not found: ./srv", not as a restart loop.
+ */
+import type { AppSpec } from "../protocol/mod.ts";
+
+/** How a child ended: a code, or the signal that killed it (code null). */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A running child. */
+export interface SpawnedChild {
+  pid: number;
+  status: Promise<ExitStatus>;
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+}
+
+/** Spawning failed for a reason the user can fix; the message is that reason. */
+export class SpawnError extends Error {
+  override name = "SpawnError";
+}
+
+/** The program and arguments an app runs, after its interpreter and shell flags. */
+export function invocation(spec: AppSpec): { program: string; args: string[] } {
+  if (spec.shell) {
+    const line = [spec.command, ...spec.args].join(" ");
+    return { program: "/bin/sh", args: ["-c", line] };
+  }
+  if (spec.interpreter) {
+    return {
+      program: spec.interpreter,
+      args: [...spec.interpreter_args, spec.command, ...spec.args],
+    };
+  }
+  return { program: spec.command, args: spec.args };
+}
+
+/**
+ * Starts the app's program with `env` as its whole environment.
+ *
+ * @throws {SpawnError} when the cwd or the program is missing or not executable
+ */
+export function spawnChild(spec: AppSpec, env: Record<string, string>): SpawnedChild {
+  const { program, args } = invocation(spec);
+  checkCwd(spec.cwd);
+  const resolved = resolveProgram(program, spec.cwd, env.PATH ?? "");
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(resolved, {
+      args,
+      cwd: spec.cwd,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+  } catch (error) {
+    throw new SpawnError(`cannot start ${program}: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    pid: child.pid,
+    status: child.status.then((s) => ({
+      code: s.signal ? null : s.code,
+      signal: s.signal ?? null,
+    })),
+    stdout: child.stdout,
+    stderr: child.stderr,
+  };
+}
+
+function checkCwd(cwd: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(cwd);
+  } catch {
+    throw new SpawnError(`cwd does not exist: ${cwd}`);
+  }
+  if (!info.isDirectory) throw new SpawnError(`cwd is not a directory: ${cwd}`);
+}
+
+/** Finds the file that will be executed, the way execvp would. */
+function resolveProgram(program: string, cwd: string, path: string): string {
+  if (program.includes("/")) {
+    const full = program.startsWith("/") ? program : `${cwd}/${program}`;
+    assertExecutable(full, program);
+    return full;
+  }
+  for (const dir of path.split(":")) {
+    if (!dir) continue;
+    const candidate = `${dir}/${program}`;
+    try {
+      const info = Deno.statSync(candidate);
+      if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new SpawnError(`command not found in PATH: ${program}`);
+}
+
+function assertExecutable(full: string, shown: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(full);
+  } catch {
+    throw new SpawnError(`command not found: ${shown}`);
+  }
+  if (!info.isFile) throw new SpawnError(`not a file: ${shown}`);
+  if (((info.mode ?? 0) & 0o111) === 0) throw new SpawnError(`not executable: ${shown}`);
+}

@@ -1,0 +1,32 @@
+/** State and event names of the process state machine, and the named groups of states. */
+import type { State } from "../protocol/mod.ts";
+
+export type { State };
+
+/** What can happen to an instance. */
+export type EventType =
+  | "start"
+  | "stop"
+  | "exit"
+  | "spawn_failed"
+  | "uptime_reached"
+  | "backoff_elapsed"
+  | "kill_timeout";
+
+/** Every event type, in the order of the README's table columns. */
+export const EVENT_TYPES: readonly EventType[] = [
+  "start",
+  "stop",
+  "exit",
+  "spawn_failed",
+  "uptime_reached",
+  "backoff_elapsed",
+  "kill_timeout",
+];
+
+/** States in which a child process exists. */
+export const ALIVE_STATES: ReadonlySet<State> = new Set(["launching", "online", "stopping"]);
+/** States in which `adasa signal` may reach the child. */
+export const SIGNALLABLE_STATES: ReadonlySet<State> = new Set(["launching", "online"]);
+/** States that end an operation waiting for an instance to stop. */
+export const DOWN_STATES: ReadonlySet<State> = new Set(["stopped", "exited", "errored"]);

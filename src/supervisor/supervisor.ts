@@ -1,0 +1,396 @@
+/**
+ * The set of apps and their instances: resolves targets, and turns user commands into events
+ * on instances, waiting for the outcome the user expects (a stop returns once the group is
+ * gone; a restart once the new child runs). Compound commands on one app run one at a time.
+ */
+import { AdasaError, type AppSpec, type InstanceInfo, type State } from "../protocol/mod.ts";
+import { Instance, type InstanceHooks, type InstanceSnapshot } from "./instance.ts";
+import type { RegistryPort } from "./registry_port.ts";
+import type { SpawnedChild } from "./spawn.ts";
+import { ALIVE_STATES, DOWN_STATES, SIGNALLABLE_STATES } from "./states.ts";
+
+/** An app and its instances, in index order. */
+export interface AppEntry {
+  id: number;
+  spec: AppSpec;
+  instances: Instance[];
+}
+
+export interface SupervisorDeps {
+  registry: RegistryPort;
+  now(): number;
+  attachOutput(instance: Instance, child: SpawnedChild): void;
+  startTicksOf(pid: number): number | null;
+  onPersistError(error: unknown): void;
+}
+
+const RUNNING_OR_GAVE_UP: ReadonlySet<State> = new Set([
+  "launching",
+  "online",
+  "errored",
+  "exited",
+]);
+
+/** The daemon's process table. */
+export class Supervisor {
+  readonly #deps: SupervisorDeps;
+  readonly #apps = new Map<string, AppEntry>();
+  readonly #byId = new Map<number, { app: AppEntry; instance: Instance }>();
+  readonly #appLocks = new Map<string, Promise<unknown>>();
+  readonly #hooks: InstanceHooks;
+
+  constructor(deps: SupervisorDeps) {
+    this.#deps = deps;
+    this.#hooks = {
+      now: deps.now,
+      persist: (record) => deps.registry.recordTransition(record),
+      environment: (instance) => this.#environment(instance),
+      attachOutput: deps.attachOutput,
+      startTicksOf: deps.startTicksOf,
+      onPersistError: (error) => deps.onPersistError(error),
+    };
+  }
+
+  /** Loads the registry as stored, without starting anything. */
+  load(
+    apps: Array<{ id: number; spec: AppSpec }>,
+    instances: Array<InstanceSnapshot & { app_id: number; instance: number }>,
+  ): void {
+    const byAppId = new Map<number, AppEntry>();
+    for (const app of apps) {
+      const entry: AppEntry = { id: app.id, spec: app.spec, instances: [] };
+      this.#apps.set(app.spec.name, entry);
+      byAppId.set(app.id, entry);
+    }
+    for (const row of instances) {
+      const entry = byAppId.get(row.app_id);
+      if (!entry) continue;
+      this.#addInstance(entry, { ...row }, row.instance);
+    }
+  }
+
+  /** Every app, in creation order. */
+  apps(): AppEntry[] {
+    return [...this.#apps.values()];
+  }
+
+  /** The instance with this id, if any. */
+  instance(id: number): Instance | undefined {
+    return this.#byId.get(id)?.instance;
+  }
+
+  /**
+   * Creates an app and starts its instances.
+   *
+   * @throws {AdasaError} ALREADY_EXISTS when the name is taken
+   */
+  async create(spec: AppSpec, options: { start?: boolean } = {}): Promise<Instance[]> {
+    if (this.#apps.has(spec.name)) {
+      throw new AdasaError(
+        "ALREADY_EXISTS",
+        `App "${spec.name}" already exists; use "adasa restart ${spec.name}" or another --name`,
+      );
+    }
+    const start = options.start ?? true;
+    const rows = Array.from({ length: spec.instances }, (_, i) => ({
+      instance: i,
+      state: "stopped" as const,
+      desired: start ? "up" as const : "down" as const,
+    }));
+    const created = this.#deps.registry.createApp(spec, rows, this.#deps.now());
+    const entry: AppEntry = { id: created.appId, spec, instances: [] };
+    this.#apps.set(spec.name, entry);
+    created.instanceIds.forEach((id, i) =>
+      this.#addInstance(entry, blankSnapshot(id, rows[i]!.desired), i)
+    );
+    if (start) await this.start(entry.instances);
+    return entry.instances;
+  }
+
+  /**
+   * Resolves targets (ids, app names, or `all`) to instances, in id order, without duplicates.
+   *
+   * @throws {AdasaError} NOT_FOUND naming the first unknown target
+   */
+  resolve(targets: readonly string[]): Instance[] {
+    if (targets.length === 0) {
+      throw new AdasaError("INVALID_ARGUMENT", "No target given: name an id, an app or all");
+    }
+    const found = new Map<number, Instance>();
+    for (const target of targets) {
+      for (const instance of this.#resolveOne(target)) found.set(instance.id, instance);
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  }
+
+  #resolveOne(target: string): Instance[] {
+    if (target === "all") return [...this.#byId.values()].map((e) => e.instance);
+    if (/^\d+$/.test(target)) {
+      const hit = this.#byId.get(Number(target));
+      if (hit) return [hit.instance];
+      throw new AdasaError("NOT_FOUND", `No instance with id ${target}`);
+    }
+    const app = this.#apps.get(target);
+    if (app) return [...app.instances];
+    throw new AdasaError("NOT_FOUND", `No app or id "${target}"`);
+  }
+
+  /** Starts instances; resolves when each runs (or failed to). */
+  async start(instances: Instance[]): Promise<void> {
+    this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
+    for (const instance of instances) instance.start();
+    await Promise.all(instances.map((i) => i.waitUntil((x) => RUNNING_OR_GAVE_UP.has(x.state))));
+  }
+
+  /** Stops instances in parallel; resolves when every process group is gone. */
+  async stop(instances: Instance[], options: { force?: boolean } = {}): Promise<void> {
+    this.#deps.registry.setDesired(instances.map((i) => i.id), "down");
+    for (const instance of instances) instance.stop(options);
+    await Promise.all(instances.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+  }
+
+  /** Restarts instances in parallel; `baseEnv` replaces the apps' environment (--update-env). */
+  async restart(
+    instances: Instance[],
+    options: { baseEnv?: Record<string, string> } = {},
+  ): Promise<void> {
+    if (options.baseEnv) this.#updateBaseEnv(instances, options.baseEnv);
+    this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
+    await Promise.all(instances.map((i) => this.#restartOne(i)));
+  }
+
+  /** Restarts one instance at a time, each waiting for the new child to be online. */
+  async reload(
+    instances: Instance[],
+    options: { baseEnv?: Record<string, string> } = {},
+  ): Promise<void> {
+    if (options.baseEnv) this.#updateBaseEnv(instances, options.baseEnv);
+    this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
+    for (const instance of instances) {
+      await this.#restartOne(instance);
+      await instance.waitUntil((x) => x.state !== "launching");
+    }
+  }
+
+  async #restartOne(instance: Instance): Promise<void> {
+    const before = instance.spawns;
+    instance.restart();
+    await instance.waitUntil((x) =>
+      (x.spawns > before && x.state !== "stopping") || x.state === "errored" || x.state === "exited"
+    );
+  }
+
+  #updateBaseEnv(instances: Instance[], baseEnv: Record<string, string>): void {
+    for (const app of this.#appsOf(instances)) {
+      const spec = { ...app.spec, base_env: { ...baseEnv } };
+      this.#deps.registry.updateApp(app.id, spec, this.#deps.now());
+      app.spec = spec;
+    }
+  }
+
+  /** Stops then removes instances; an app left without instances is deleted. */
+  async delete(instances: Instance[]): Promise<string[]> {
+    await this.stop(instances);
+    const deleted: string[] = [];
+    for (const app of this.#appsOf(instances)) {
+      const doomed = new Set(instances.filter((i) => app.instances.includes(i)));
+      const keep = app.instances.filter((i) => !doomed.has(i));
+      if (keep.length === 0) {
+        this.#deps.registry.deleteApp(app.id);
+        this.#apps.delete(app.spec.name);
+        deleted.push(app.spec.name);
+        this.#event(app, null, "deleted", null);
+      } else {
+        this.#deps.registry.removeInstances([...doomed].map((i) => i.id));
+        app.instances = keep;
+        for (const i of doomed) this.#event(app, i.id, "deleted", null);
+      }
+      for (const i of doomed) {
+        i.dispose();
+        this.#byId.delete(i.id);
+      }
+    }
+    return deleted;
+  }
+
+  /** Sets an app's instance count: new instances start, the highest indexes are removed. */
+  async scale(name: string, count: number): Promise<void> {
+    const app = this.#apps.get(name);
+    if (!app) throw new AdasaError("NOT_FOUND", `No app "${name}"`);
+    await this.#withAppLock(name, async () => {
+      const current = app.instances.length;
+      if (count < current) {
+        await this.delete(app.instances.slice(count));
+      } else if (count > current) {
+        const used = new Set(app.instances.map((i) => i.appIndex));
+        const indexes: number[] = [];
+        for (let i = 0; indexes.length < count - current; i++) if (!used.has(i)) indexes.push(i);
+        const rows = indexes.map((instance) => ({
+          instance,
+          state: "stopped" as const,
+          desired: "up" as const,
+        }));
+        const ids = this.#deps.registry.addInstances(app.id, rows, this.#deps.now());
+        const added = ids.map((id, k) =>
+          this.#addInstance(app, blankSnapshot(id, "up"), indexes[k]!)
+        );
+        await this.start(added);
+      }
+      const spec = { ...app.spec, instances: count };
+      this.#deps.registry.updateApp(app.id, spec, this.#deps.now());
+      app.spec = spec;
+      this.#event(app, null, "scaled", `instances: ${current} -> ${count}`);
+    });
+  }
+
+  /**
+   * Sends a signal to the running instances' process groups.
+   *
+   * @throws {AdasaError} INVALID_ARGUMENT when none of them runs
+   */
+  signal(instances: Instance[], signal: string): number[] {
+    const running = instances.filter((i) => SIGNALLABLE_STATES.has(i.state));
+    if (running.length === 0) {
+      throw new AdasaError("INVALID_ARGUMENT", "None of the targets is running");
+    }
+    for (const instance of running) instance.signal(signal);
+    return running.map((i) => i.id);
+  }
+
+  /** Starts every instance whose desired state is up (after a daemon start). */
+  async resume(): Promise<void> {
+    const wanted = [...this.#byId.values()].map((e) => e.instance).filter((i) =>
+      i.desired === "up"
+    );
+    if (wanted.length) await this.start(wanted);
+  }
+
+  /** Stops every child for a daemon shutdown, keeping what the user wants for the next start. */
+  async shutdown(): Promise<void> {
+    const alive = [...this.#byId.values()].map((e) => e.instance).filter((i) =>
+      ALIVE_STATES.has(i.state) || i.state === "waiting"
+    );
+    const desired = new Map(alive.map((i) => [i.id, i.desired]));
+    for (const instance of alive) instance.stop();
+    await Promise.all(alive.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+    for (const [id, want] of desired) {
+      try {
+        this.#deps.registry.setDesired([id], want);
+      } catch (error) {
+        this.#deps.onPersistError(error);
+      }
+    }
+    for (const { instance } of this.#byId.values()) instance.dispose();
+  }
+
+  /** The rows of `adasa list`. */
+  list(): InstanceInfo[] {
+    return [...this.#byId.values()].sort((a, b) => a.instance.id - b.instance.id).map((e) =>
+      this.info(e.instance)
+    );
+  }
+
+  /** One row of `adasa list`. */
+  info(instance: Instance): InstanceInfo {
+    const s = instance.snapshot();
+    const alive = ALIVE_STATES.has(s.state);
+    return {
+      id: s.id,
+      name: instance.spec.name,
+      instance: instance.appIndex,
+      pid: s.pid,
+      status: s.state,
+      desired: s.desired,
+      restarts: s.restarts,
+      unstable_restarts: s.unstable_restarts,
+      started_at: s.started_at,
+      uptime_ms: alive && s.started_at !== null ? this.#deps.now() - s.started_at : null,
+      exit_code: s.exit_code,
+      exit_signal: s.exit_signal,
+      exited_at: s.exited_at,
+      reason: s.reason,
+      cpu: null,
+      memory: null,
+      group_cpu: null,
+      group_memory: null,
+    };
+  }
+
+  /** The app an instance belongs to. */
+  appOf(instance: Instance): AppEntry {
+    const hit = this.#byId.get(instance.id);
+    if (!hit) throw new AdasaError("NOT_FOUND", `No instance with id ${instance.id}`);
+    return hit.app;
+  }
+
+  #appsOf(instances: Instance[]): AppEntry[] {
+    const apps = new Set<AppEntry>();
+    for (const i of instances) {
+      const hit = this.#byId.get(i.id);
+      if (hit) apps.add(hit.app);
+    }
+    return [...apps];
+  }
+
+  #addInstance(app: AppEntry, snapshot: InstanceSnapshot, index: number): Instance {
+    const instance = new Instance({ snapshot, appIndex: index, spec: () => app.spec }, this.#hooks);
+    app.instances.push(instance);
+    app.instances.sort((a, b) => a.appIndex - b.appIndex);
+    this.#byId.set(instance.id, { app, instance });
+    return instance;
+  }
+
+  #environment(instance: Instance): Record<string, string> {
+    const spec = instance.spec;
+    return {
+      ...spec.base_env,
+      ...spec.env,
+      ADASA_ID: String(instance.id),
+      ADASA_NAME: spec.name,
+      ADASA_INSTANCE: String(instance.appIndex),
+      NODE_APP_INSTANCE: String(instance.appIndex),
+    };
+  }
+
+  #event(app: AppEntry, instanceId: number | null, event: string, reason: string | null): void {
+    try {
+      this.#deps.registry.recordEvent({
+        at: this.#deps.now(),
+        app: app.spec.name,
+        instance_id: instanceId,
+        event,
+        reason,
+      });
+    } catch (error) {
+      this.#deps.onPersistError(error);
+    }
+  }
+
+  async #withAppLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#appLocks.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(fn);
+    this.#appLocks.set(name, run);
+    try {
+      return await run;
+    } finally {
+      if (this.#appLocks.get(name) === run) this.#appLocks.delete(name);
+    }
+  }
+}
+
+function blankSnapshot(id: number, desired: "up" | "down"): InstanceSnapshot {
+  return {
+    id,
+    state: "stopped",
+    desired,
+    pid: null,
+    pid_start_ticks: null,
+    restarts: 0,
+    unstable_restarts: 0,
+    started_at: null,
+    exited_at: null,
+    exit_code: null,
+    exit_signal: null,
+    reason: null,
+  };
+}

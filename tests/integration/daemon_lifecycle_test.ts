@@ -1,0 +1,80 @@
+import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { makeHome, runCli, spawnDaemonProcess, startDaemon } from "../_helpers/daemon.ts";
+
+Deno.test("daemon answers hello with its version, protocol, pid and home", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  const hello = await client.request<Record<string, unknown>>("hello");
+  assertEquals(hello.protocol, 1);
+  assertEquals(hello.pid, daemon.pid);
+  assertEquals(hello.home, daemon.home);
+});
+
+Deno.test("a second daemon on the same home exits non-zero within a second, naming the first", async () => {
+  await using daemon = await startDaemon();
+  const started = Date.now();
+  const second = spawnDaemonProcess(daemon.home);
+  const [status, stderr] = await Promise.all([second.status, new Response(second.stderr).text()]);
+  assertEquals(status.code, 4);
+  assert(Date.now() - started < 5_000, "second daemon took too long to give up");
+  assertMatch(stderr, new RegExp(`Another daemon \\(pid ${daemon.pid}\\) is already running`));
+});
+
+Deno.test("a stale socket and pid file left by a killed daemon are replaced", async () => {
+  const home = makeHome();
+  const first = await startDaemon({ home });
+  await first.kill();
+  const stat = Deno.statSync(`${home}/adasa.sock`);
+  assert(stat.isSocket, "the killed daemon should have left its socket behind");
+  await using second = await startDaemon({ home });
+  await using client = await second.connect();
+  assertEquals(await client.request("ping"), "pong");
+  assertEquals(Deno.readTextFileSync(`${home}/daemon.pid`).trim(), String(second.pid));
+});
+
+Deno.test("20 CLIs auto-starting at once end with one daemon and 20 successes", async () => {
+  const home = makeHome();
+  try {
+    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(home, ["ping"])));
+    for (const r of results) assertEquals(r.code, 0, r.stderr);
+    const pids = new Set<string>();
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
+        const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+        if (environ.includes(`ADASA_HOME=${home}\0`) && cmdline.includes("main.ts")) {
+          pids.add(entry.name);
+        }
+      } catch {
+        // gone
+      }
+    }
+    assertEquals(pids.size, 1, `daemons: ${[...pids].join(", ")}`);
+    const stop = await runCli(home, ["daemon", "stop"]);
+    assertEquals(stop.code, 0, stop.stderr);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("adasa daemon start, status, stop", async () => {
+  const home = makeHome();
+  try {
+    const start = await runCli(home, ["daemon", "start"]);
+    assertEquals(start.code, 0, start.stderr);
+    assertMatch(start.stdout, /Daemon started \(pid \d+/);
+    const status = await runCli(home, ["daemon", "status", "--json"]);
+    assertEquals(status.code, 0);
+    const info = JSON.parse(status.stdout);
+    assertEquals(info.running, true);
+    assertEquals(info.home, home);
+    const stop = await runCli(home, ["daemon", "stop"]);
+    assertEquals(stop.code, 0);
+    const after = await runCli(home, ["daemon", "status"]);
+    assertEquals(after.code, 5);
+    assertMatch(after.stdout, /not running/);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
