@@ -49,8 +49,16 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       `adasa start: pass the program's arguments after --, e.g. adasa start ${first} -- ...`,
     );
   }
-  printInstances(ctx, await call<InstanceInfo[]>(ctx, "start", { app: appInput(first, parsed) }));
-  return 0;
+  const rows = await call<InstanceInfo[]>(ctx, "start", { app: appInput(first, parsed) });
+  printInstances(ctx, rows);
+  return failedToStart(rows);
+}
+
+/** A program that could not be spawned is errored at once: say why and exit 1. */
+function failedToStart(rows: InstanceInfo[]): number {
+  const failed = rows.find((r) => r.status === "errored");
+  if (!failed) return 0;
+  throw new AdasaError("INTERNAL", `Cannot start "${failed.name}": ${failed.reason ?? "errored"}`);
 }
 
 /** A word that names ids/apps rather than a program: no slash and no file of that name here. */

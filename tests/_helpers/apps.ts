@@ -1,0 +1,59 @@
+/** Shortcuts for integration tests that drive a daemon through the client. */
+import type { AdasaClient } from "../../src/ipc/client.ts";
+import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
+import { waitFor } from "./wait.ts";
+
+/** Creates and starts an app; `command` runs with `args` in `cwd` (default: the temp dir). */
+export function startApp(
+  client: AdasaClient,
+  app: Record<string, unknown> & { command: string },
+): Promise<InstanceInfo[]> {
+  return client.request<InstanceInfo[]>("start", {
+    app: { cwd: "/tmp", base_env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" }, ...app },
+  });
+}
+
+export async function list(client: AdasaClient): Promise<InstanceInfo[]> {
+  return await client.request<InstanceInfo[]>("list");
+}
+
+export async function instance(client: AdasaClient, id: number): Promise<InstanceInfo> {
+  const row = (await list(client)).find((r) => r.id === id);
+  if (!row) throw new Error(`no instance ${id}`);
+  return row;
+}
+
+/** Waits until instance `id` satisfies `accept`. */
+export function waitForInstance(
+  client: AdasaClient,
+  id: number,
+  accept: (row: InstanceInfo) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<InstanceInfo> {
+  return waitFor(() => instance(client, id), accept, { what, timeoutMs });
+}
+
+export function events(client: AdasaClient, targets: string[] = []): Promise<EventRecord[]> {
+  return client.request<EventRecord[]>("events", { targets, limit: 10_000 });
+}
+
+/** Pids of live processes whose environment has ADASA_ID=<id> and ADASA_HOME-less match. */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `${name}=${value}\0`;
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      if (/\) [ZX] /.test(stat)) continue;
+      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
+      if (environ.startsWith(needle) || environ.includes(`\0${needle}`)) {
+        found.push(Number(entry.name));
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}

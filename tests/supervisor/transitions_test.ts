@@ -1,0 +1,170 @@
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { STATES } from "../../src/protocol/mod.ts";
+import { SPEC_DEFAULTS } from "../../src/protocol/app_spec.ts";
+import {
+  type DecisionContext,
+  next,
+  TRANSITIONS,
+  transitionTableMarkdown,
+} from "../../src/supervisor/transitions.ts";
+import { EVENT_TYPES } from "../../src/supervisor/states.ts";
+import { backoffDelay } from "../../src/supervisor/backoff.ts";
+import { shouldRestart } from "../../src/supervisor/restart_policy.ts";
+
+function ctx(overrides: Partial<DecisionContext> = {}): DecisionContext {
+  return {
+    desired: "up",
+    spec: { ...SPEC_DEFAULTS, stop_exit_codes: [] },
+    unstableRestarts: 0,
+    ...overrides,
+  };
+}
+
+const crash = { exit: { code: 1, signal: null } };
+const clean = { exit: { code: 0, signal: null } };
+
+// Every cell: [state, event, context, expected target or ignore/anomaly].
+const CASES: Array<[string, string, Partial<DecisionContext>, string]> = [
+  ["stopped", "start", {}, "launching"],
+  ["stopped", "stop", {}, "ignore"],
+  ["stopped", "exit", crash, "anomaly"],
+  ["stopped", "spawn_failed", {}, "anomaly"],
+  ["stopped", "uptime_reached", {}, "ignore"],
+  ["stopped", "backoff_elapsed", {}, "ignore"],
+  ["stopped", "kill_timeout", {}, "ignore"],
+  ["launching", "start", {}, "ignore"],
+  ["launching", "stop", {}, "stopping"],
+  ["launching", "exit", crash, "waiting"],
+  ["launching", "exit", { ...crash, unstableRestarts: 16 }, "errored"],
+  ["launching", "exit", {
+    ...clean,
+    spec: { ...SPEC_DEFAULTS, restart: "on_failure", stop_exit_codes: [] },
+  }, "exited"],
+  ["launching", "spawn_failed", { failure: "command not found" }, "errored"],
+  ["launching", "uptime_reached", {}, "online"],
+  ["launching", "backoff_elapsed", {}, "ignore"],
+  ["launching", "kill_timeout", {}, "ignore"],
+  ["online", "start", {}, "ignore"],
+  ["online", "stop", {}, "stopping"],
+  ["online", "exit", crash, "launching"],
+  ["online", "exit", {
+    ...crash,
+    spec: { ...SPEC_DEFAULTS, restart_delay_ms: 500, stop_exit_codes: [] },
+  }, "waiting"],
+  ["online", "exit", {
+    ...crash,
+    spec: { ...SPEC_DEFAULTS, restart: "never", stop_exit_codes: [] },
+  }, "exited"],
+  ["online", "spawn_failed", {}, "anomaly"],
+  ["online", "uptime_reached", {}, "ignore"],
+  ["online", "backoff_elapsed", {}, "ignore"],
+  ["online", "kill_timeout", {}, "ignore"],
+  ["stopping", "start", {}, "ignore"],
+  ["stopping", "stop", {}, "ignore"],
+  ["stopping", "stop", { stopSignal: "SIGKILL" }, "stopping"],
+  ["stopping", "exit", { ...crash, desired: "down" }, "stopped"],
+  ["stopping", "exit", { ...crash, desired: "up" }, "launching"],
+  ["stopping", "spawn_failed", {}, "anomaly"],
+  ["stopping", "uptime_reached", {}, "ignore"],
+  ["stopping", "backoff_elapsed", {}, "ignore"],
+  ["stopping", "kill_timeout", {}, "stopping"],
+  ["waiting", "start", {}, "launching"],
+  ["waiting", "stop", {}, "stopped"],
+  ["waiting", "exit", crash, "anomaly"],
+  ["waiting", "spawn_failed", {}, "anomaly"],
+  ["waiting", "uptime_reached", {}, "ignore"],
+  ["waiting", "backoff_elapsed", {}, "launching"],
+  ["waiting", "kill_timeout", {}, "ignore"],
+  ...["exited", "errored"].flatMap((
+    s,
+  ): Array<[string, string, Partial<DecisionContext>, string]> => [
+    [s, "start", {}, "launching"],
+    [s, "stop", {}, "ignore"],
+    [s, "exit", crash, "anomaly"],
+    [s, "spawn_failed", {}, "anomaly"],
+    [s, "uptime_reached", {}, "ignore"],
+    [s, "backoff_elapsed", {}, "ignore"],
+    [s, "kill_timeout", {}, "ignore"],
+  ]),
+];
+
+for (const [state, event, overrides, want] of CASES) {
+  Deno.test(`next(${state}, ${event}) goes to ${want}`, () => {
+    const result = next(state as never, event as never, ctx(overrides));
+    const got = typeof result === "string" ? result : result.to;
+    assertEquals(got, want);
+  });
+}
+
+Deno.test("the cases above cover every cell of the table", () => {
+  for (const state of STATES) {
+    for (const event of EVENT_TYPES) {
+      assert(
+        CASES.some(([s, e]) => s === state && e === event),
+        `no case for ${state} x ${event}`,
+      );
+      assert(TRANSITIONS[state][event] !== undefined);
+    }
+  }
+});
+
+Deno.test("a stop sends the app's stop signal and arms the kill timer", () => {
+  const result = next(
+    "online",
+    "stop",
+    ctx({ spec: { ...SPEC_DEFAULTS, stop_signal: "SIGINT", stop_exit_codes: [] } }),
+  );
+  assert(typeof result !== "string");
+  assertEquals(result.effects, [
+    { kind: "signal_group", signal: "SIGINT" },
+    { kind: "arm_timer", timer: "kill", ms: SPEC_DEFAULTS.kill_timeout_ms },
+  ]);
+});
+
+Deno.test("an errored instance says how many unstable restarts it made", () => {
+  const result = next("launching", "exit", ctx({ ...crash, unstableRestarts: 16 }));
+  assert(typeof result !== "string");
+  assert(result.reason?.startsWith("16 unstable restarts"), result.reason);
+});
+
+Deno.test("backoffDelay doubles from the initial delay up to the cap, plus the fixed delay", () => {
+  const policy = { backoff_initial_ms: 100, backoff_max_ms: 15_000, restart_delay_ms: 0 };
+  assertEquals([1, 2, 3, 4, 8, 9, 50].map((n) => backoffDelay(n, policy)), [
+    100,
+    200,
+    400,
+    800,
+    12_800,
+    15_000,
+    15_000,
+  ]);
+  assertEquals(backoffDelay(0, policy), 0);
+  assertEquals(backoffDelay(2, { ...policy, restart_delay_ms: 50 }), 250);
+});
+
+Deno.test("shouldRestart follows pm2's modes and stop_exit_codes", () => {
+  const cases: Array<[string, number | null, string | null, number[], boolean]> = [
+    ["always", 0, null, [], true],
+    ["always", 3, null, [3], false],
+    ["never", 1, null, [], false],
+    ["on_failure", 0, null, [], false],
+    ["on_failure", 2, null, [], true],
+    ["on_failure", 2, null, [2], false],
+    ["on_failure", null, "SIGKILL", [], true],
+  ];
+  for (const [restart, code, signal, stop_exit_codes, want] of cases) {
+    assertEquals(
+      shouldRestart({ code, signal }, { restart: restart as never, stop_exit_codes }),
+      want,
+      `${restart} ${code} ${signal}`,
+    );
+  }
+});
+
+Deno.test("the README's transition table matches the code", () => {
+  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
+  assert(
+    readme.includes(transitionTableMarkdown()),
+    "README.md lacks the current table; paste transitionTableMarkdown()",
+  );
+});
