@@ -5,7 +5,7 @@
  * A spawn also arms the min_uptime timer; every timer is cancelled when the state changes.
  */
 import type { AppSpec, Desired, State } from "../protocol/mod.ts";
-import { isGroupAlive, signalGroup } from "./kill.ts";
+import { isGroupAlive, signalGroup, signalProcess } from "./kill.ts";
 import { type ExitStatus, spawnChild, type SpawnedChild, SpawnError } from "./spawn.ts";
 import type { EventType } from "./states.ts";
 import { type DecisionContext, type Effect, next, type Outcome } from "./transitions.ts";
@@ -53,6 +53,14 @@ export interface InstanceHooks {
   startTicksOf(pid: number): number | null;
   /** Called when persisting failed; supervision goes on. */
   onPersistError(error: unknown, record: TransitionRecord): void;
+}
+
+/**
+ * Signals the child's group; in the instant between fork and setsid(2) the group does not
+ * exist yet, so the child itself is signalled instead.
+ */
+function signalChildGroup(pid: number, signal: string): void {
+  if (!signalGroup(pid, signal)) signalProcess(pid, signal);
 }
 
 /** Signals what is left of a dead leader's group, then SIGKILLs it after `graceMs`. */
@@ -163,7 +171,9 @@ export class Instance {
   /** Sends a signal to the running child's process group. */
   signal(signal: string): boolean {
     const pid = this.#child?.pid;
-    return pid ? signalGroup(pid, signal) : false;
+    if (!pid) return false;
+    signalChildGroup(pid, signal);
+    return true;
   }
 
   /** Cancels timers; used when the daemon shuts down after its children are gone. */
@@ -224,7 +234,7 @@ export class Instance {
       case "spawn":
         return this.#spawn();
       case "signal_group":
-        if (this.#child) signalGroup(this.#child.pid, effect.signal);
+        if (this.#child) signalChildGroup(this.#child.pid, effect.signal);
         return;
       case "arm_timer":
         return this.#arm(effect.timer, effect.ms);
