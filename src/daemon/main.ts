@@ -15,7 +15,7 @@ import { attachOutputToFiles } from "./output.ts";
 import { daemonPaths, ensureHome } from "./paths.ts";
 import { startTicksOf } from "./proc_ticks.ts";
 import { registryOver } from "./registry_adapter.ts";
-import { restoreRegistry } from "./restore.ts";
+import { CHILD_TAG, restoreRegistry } from "./restore.ts";
 
 export interface DaemonOptions {
   home?: string;
@@ -48,6 +48,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       now: Date.now,
       attachOutput: attachOutputToFiles(paths.logsDir),
       startTicksOf,
+      childTag: { [CHILD_TAG]: paths.home },
       onPersistError: (error) => {
         counters.persistErrors++;
         log.error("Could not write to the database: {error}", { error: String(error) });

@@ -1,10 +1,11 @@
 /** The supervisor's RegistryPort, implemented over the store: each call is one transaction. */
+import { AdasaError } from "../protocol/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { AppEvent, RegistryPort, TransitionRecord } from "../supervisor/mod.ts";
 
 export function registryOver(store: Store): RegistryPort {
   const { registry, events } = store;
-  return {
+  return storeFailuresAsErrors(store.path, {
     createApp(spec, instances, at) {
       return store.transaction(() => {
         const appId = registry.insertApp(spec, at);
@@ -55,7 +56,30 @@ export function registryOver(store: Store): RegistryPort {
     recordEvent(event: AppEvent) {
       store.transaction(() => events.insert(appEvent(event)));
     },
-  };
+  });
+}
+
+/**
+ * A failed write (disk full, read-only file) becomes STORE_FAILED naming the database, so the
+ * client is told the change was not made; the transaction was rolled back.
+ */
+function storeFailuresAsErrors(path: string, port: RegistryPort): RegistryPort {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(port)) {
+    wrapped[name] = (...args: unknown[]) => {
+      try {
+        return (method as (...a: unknown[]) => unknown)(...args);
+      } catch (error) {
+        if (error instanceof AdasaError) throw error;
+        throw new AdasaError(
+          "STORE_FAILED",
+          `Could not write to ${path}: ${(error as Error).message}; nothing was changed`,
+          { cause: error },
+        );
+      }
+    };
+  }
+  return wrapped as unknown as RegistryPort;
 }
 
 function appEvent(event: AppEvent) {

@@ -205,7 +205,7 @@ export class Instance {
     if (outcome.to !== from) this.dispose();
     this.#snapshot.state = outcome.to;
     if (outcome.reason !== undefined) this.#snapshot.reason = outcome.reason;
-    for (const effect of outcome.effects) this.#run(effect);
+    for (const effect of outcome.effects) this.#run(effect, item.type);
     this.#record({
       event: item.type,
       from,
@@ -229,10 +229,11 @@ export class Instance {
     return noted;
   }
 
-  #run(effect: Effect): void {
+  #run(effect: Effect, cause: EventType): void {
     switch (effect.kind) {
       case "spawn":
-        return this.#spawn();
+        // A user's start is not a restart; a crash, a backoff or a restart command is.
+        return this.#spawn(cause !== "start");
       case "signal_group":
         if (this.#child) signalChildGroup(this.#child.pid, effect.signal);
         return;
@@ -247,7 +248,7 @@ export class Instance {
     }
   }
 
-  #spawn(): void {
+  #spawn(isRestart: boolean): void {
     let child: SpawnedChild;
     try {
       child = spawnChild(this.spec, this.#hooks.environment(this));
@@ -257,7 +258,7 @@ export class Instance {
       return;
     }
     const s = this.#snapshot;
-    if (this.#spawns > 0 || s.started_at !== null) s.restarts++;
+    if (isRestart) s.restarts++;
     this.#spawns++;
     this.#child = child;
     s.pid = child.pid;

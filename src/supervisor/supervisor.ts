@@ -22,6 +22,11 @@ export interface SupervisorDeps {
   attachOutput(instance: Instance, child: SpawnedChild): void;
   startTicksOf(pid: number): number | null;
   onPersistError(error: unknown): void;
+  /**
+   * Variables set in every child, so a daemon started after a crash can find the processes
+   * of the previous generation even if it died between a spawn and the write of its pid.
+   */
+  childTag: Record<string, string>;
 }
 
 const RUNNING_OR_GAVE_UP: ReadonlySet<State> = new Set([
@@ -349,6 +354,7 @@ export class Supervisor {
       ADASA_NAME: spec.name,
       ADASA_INSTANCE: String(instance.appIndex),
       NODE_APP_INSTANCE: String(instance.appIndex),
+      ...this.#deps.childTag,
     };
   }
 

@@ -38,19 +38,17 @@ export function events(client: AdasaClient, targets: string[] = []): Promise<Eve
   return client.request<EventRecord[]>("events", { targets, limit: 10_000 });
 }
 
-/** Pids of live processes whose environment has ADASA_ID=<id> and ADASA_HOME-less match. */
-export function processesWithEnv(name: string, value: string): number[] {
-  const needle = `${name}=${value}\0`;
+/** Pids of live processes of the daemon of `home` whose environment has ADASA_ID=`id`. */
+export function processesOfInstance(home: string, id: number): number[] {
+  const needles = [`ADASA_ID=${id}\0`, `ADASA_MANAGED_BY=${home}\0`];
   const found: number[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
       if (/\) [ZX] /.test(stat)) continue;
-      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
-      if (environ.startsWith(needle) || environ.includes(`\0${needle}`)) {
-        found.push(Number(entry.name));
-      }
+      const environ = "\0" + Deno.readTextFileSync(`/proc/${entry.name}/environ`);
+      if (needles.every((n) => environ.includes(`\0${n}`))) found.push(Number(entry.name));
     } catch {
       // gone, or not ours to read
     }

@@ -82,7 +82,7 @@ export async function waitForSocket(home: string, timeoutMs = 15_000): Promise<v
 
 /** Starts a daemon on a fresh (or given) home. */
 export async function startDaemon(
-  options: { home?: string; env?: Record<string, string> } = {},
+  options: { home?: string; env?: Record<string, string>; keepHome?: boolean } = {},
 ): Promise<TestDaemon> {
   const home = options.home ?? makeHome();
   const child = spawnDaemonProcess(home, options.env);
@@ -123,7 +123,7 @@ export async function startDaemon(
           throw new Error(`Process groups survived the daemon: ${leftovers.join(", ")}`);
         }
       } finally {
-        Deno.removeSync(home, { recursive: true });
+        if (!options.keepHome) Deno.removeSync(home, { recursive: true });
       }
     },
   };
