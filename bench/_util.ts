@@ -25,7 +25,7 @@ export function fmtMs(ms: number): string {
 export async function benchDaemon(): Promise<
   AsyncDisposable & { home: string; pid: number; connect(): Promise<AdasaClient> }
 > {
-  const home = Deno.makeTempDirSync({ prefix: "adasa-bench-" });
+  const home = await Deno.makeTempDir({ prefix: "adasa-bench-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`, "--background"],
     env: { ADASA_HOME: home },
@@ -54,7 +54,7 @@ export async function benchDaemon(): Promise<
         child.kill("SIGTERM");
       } catch { /* gone */ }
       await child.status;
-      Deno.removeSync(home, { recursive: true });
+      await Deno.remove(home, { recursive: true });
     },
   };
 }

@@ -169,10 +169,13 @@ class Connection {
         for (const payload of payloads) {
           if (!this.#accept(payload)) return;
         }
-        if (this.#reader.pendingBytes === 0) {
+        if (payloads.length > 0 || this.#reader.pendingBytes === 0) {
+          // A completed frame is progress: the timer measures how long ONE frame stays
+          // incomplete, so a busy pipelined stream that never drains to a frame boundary lives.
           clearTimeout(timer);
           timer = undefined;
-        } else if (timer === undefined) {
+        }
+        if (this.#reader.pendingBytes > 0 && timer === undefined) {
           // A half-sent frame may not hold the connection open for ever, trickled or not.
           timer = setTimeout(() => {
             this.#fail(

@@ -68,8 +68,8 @@ export function validateAppName(name: string): string {
     new AdasaError("INVALID_ARGUMENT", `Invalid app name ${JSON.stringify(name)}: ${why}`);
   if (name.length === 0) throw bad("it is empty");
   if (name.length > 64) throw bad("longer than 64 characters");
-  // deno-lint-ignore no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(name)) throw bad("contains whitespace or control characters");
+  // \p{Cc} includes the C1 controls too: U+009B is CSI, which terminals read as ESC [.
+  if (/[\s\p{Cc}]/u.test(name)) throw bad("contains whitespace or control characters");
   if (name.includes("/")) throw bad('contains "/"');
   if (name.includes("..")) throw bad('contains ".."');
   if (name.startsWith("-") || name.startsWith(".")) throw bad('starts with "-" or "."');
@@ -135,8 +135,7 @@ function optionalString(input: Record<string, unknown>, key: string): string | n
 export function defaultAppName(command: string): string {
   const base = command.split("/").filter(Boolean).pop() ?? command;
   const stem = base.replace(/\.(m?js|cjs|ts|mts|py|sh)$/, "");
-  // deno-lint-ignore no-control-regex
-  return stem.replace(/[\s\x00-\x1f\x7f]+/g, "_").replace(/^[-.]+/, "").slice(0, 64) || "app";
+  return stem.replace(/[\s\p{Cc}]+/gu, "_").replace(/^[-.]+/, "").slice(0, 64) || "app";
 }
 
 /**

@@ -42,7 +42,11 @@ export function parseRequest(value: unknown): Request {
 
 /** Reads the `id` of a frame that failed validation, so the error reply can carry it. */
 export function requestIdOf(value: unknown): number {
-  if (isPlainObject(value) && typeof value.id === "number" && Number.isSafeInteger(value.id)) {
+  // The same rule as parseRequest: an id it rejects is never echoed back.
+  if (
+    isPlainObject(value) && typeof value.id === "number" && Number.isSafeInteger(value.id) &&
+    value.id >= 0
+  ) {
     return value.id;
   }
   return 0;

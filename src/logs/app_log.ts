@@ -1,0 +1,160 @@
+/**
+ * The log of one app: instances' framers append records to a shared batch, and one queue writes
+ * batches in order, so records of different instances never interleave inside a line. A failed
+ * write (ENOSPC, EIO) is cut back to the last whole record, its bytes counted as dropped, and
+ * writing pauses for `retryMs` while the pipes keep being drained.
+ */
+import { getLogger } from "../logger.ts";
+import { ByteSink } from "./byte_sink.ts";
+import type { LineFramer } from "./framer.ts";
+import { IndexRegions } from "./index_regions.ts";
+import { type LogPolicy, type OpenSegment, SegmentWriter } from "./segments.ts";
+import type { LogIndexBatch, LogStream } from "./types.ts";
+
+interface Group {
+  instanceId: number;
+  stream: LogStream;
+  time: number;
+  start: number;
+  end: number;
+}
+
+/** What an AppLog needs from its owner. */
+export interface AppLogOptions {
+  dir: string;
+  app: string;
+  policy: LogPolicy;
+  open: OpenSegment;
+  now: () => number;
+  retryMs: number;
+  onDropped: (instanceId: number, bytes: number) => void;
+}
+
+/** One app's segment files, write queue and index rows. */
+export class AppLog {
+  readonly regions: IndexRegions;
+  readonly segments: SegmentWriter;
+  readonly #options: AppLogOptions;
+  #pending = new ByteSink();
+  #spare = new ByteSink();
+  #groups: Group[] = [];
+  #commit: Promise<void> | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  #lastTime = 0;
+  #retryAt = 0;
+  #failing = false;
+
+  constructor(options: AppLogOptions) {
+    this.#options = options;
+    this.regions = new IndexRegions(options.app);
+    this.segments = new SegmentWriter(options.dir, options.policy, options.open);
+    this.segments.onRemoved = (file) => this.regions.removed(file);
+    this.segments.onClosed = () => this.regions.closeFile();
+  }
+
+  /** Frames a chunk into the pending batch. Never throws; call `commit()` before reading more. */
+  append(framer: LineFramer, chunk: Uint8Array): void {
+    const start = this.#pending.length;
+    const time = this.#stamp();
+    framer.push(chunk, time, this.#pending);
+    this.#group(framer, time, start);
+  }
+
+  /** Frames the unterminated last line of a stream that ended. */
+  end(framer: LineFramer): void {
+    const start = this.#pending.length;
+    const time = this.#stamp();
+    framer.end(time, this.#pending);
+    this.#group(framer, time, start);
+  }
+
+  /** Resolves when everything appended so far is written (or dropped). Never rejects. */
+  commit(): Promise<void> {
+    if (this.#pending.length === 0) return this.#queue;
+    this.#commit ??= this.#enqueue(() => this.#writePending());
+    return this.#commit;
+  }
+
+  /** Deletes every segment of the app; the next record starts a new one. */
+  flush(): Promise<void> {
+    return this.#enqueue(() => this.segments.removeAll());
+  }
+
+  /** Writes what is pending and closes the file. */
+  async close(): Promise<void> {
+    await this.commit();
+    await this.#enqueue(() => Promise.resolve(this.segments.close()));
+  }
+
+  takeIndex(): LogIndexBatch {
+    return this.regions.take();
+  }
+
+  /** Capture times never go backwards within an app, so file order is time order. */
+  #stamp(): number {
+    this.#lastTime = Math.max(this.#lastTime, this.#options.now());
+    return this.#lastTime;
+  }
+
+  #group(framer: LineFramer, time: number, start: number): void {
+    const end = this.#pending.length;
+    if (end === start) return;
+    this.#groups.push({ instanceId: framer.instanceId, stream: framer.stream, time, start, end });
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task).catch((error) => {
+      getLogger("logs").error("Log writer of {app} failed: {error}", {
+        app: this.#options.app,
+        error,
+      });
+    });
+    this.#queue = run;
+    return run;
+  }
+
+  async #writePending(): Promise<void> {
+    this.#commit = null;
+    const batch = this.#pending;
+    const groups = this.#groups;
+    this.#pending = this.#spare;
+    this.#groups = [];
+    this.#spare = batch;
+    try {
+      await this.#write(batch, groups);
+    } finally {
+      batch.clear();
+    }
+  }
+
+  async #write(batch: ByteSink, groups: Group[]): Promise<void> {
+    const now = this.#options.now();
+    if (now < this.#retryAt) return this.#drop(groups);
+    try {
+      const handle = await this.segments.prepare(batch.length, now);
+      const bytes = batch.view();
+      for (let done = 0; done < bytes.length;) done += await handle.write(bytes.subarray(done));
+    } catch (error) {
+      await this.segments.rollback();
+      this.#retryAt = now + this.#options.retryMs;
+      if (!this.#failing) {
+        getLogger("logs").warn("Cannot write logs of {app}, dropping until it works: {error}", {
+          app: this.#options.app,
+          error,
+        });
+      }
+      this.#failing = true;
+      return this.#drop(groups);
+    }
+    this.#failing = false;
+    const base = this.segments.size;
+    this.segments.size += batch.length;
+    for (const g of groups) {
+      this.regions.note(this.segments.file, { ...g, start: base + g.start, end: base + g.end });
+    }
+  }
+
+  #drop(groups: Group[]): void {
+    for (const g of groups) this.#options.onDropped(g.instanceId, g.end - g.start);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The daemon's entry to log capture: give it each instance's two pipes, take index rows once per
+ * tick, ask it for the last stderr lines and the dropped-byte counters.
+ *
+ * Memory bound: a stream holds at most one read chunk (Deno reads 64 KiB), one unterminated
+ * line (MAX_LINE_BYTES) and its framed chunk in the app's batch (chunk plus at most
+ * LINE_RECORDS_MAX + 3 record headers), because it awaits the write before reading again:
+ * about 200 KiB per stream, 400 KiB per instance, plus the app's two batch buffers (kept at 1 MiB
+ * at most between writes) and 20 KiB of stderr tail. A faster child is slowed by its pipe.
+ */
+import { getLogger } from "../logger.ts";
+import { AppLog } from "./app_log.ts";
+import { LineFramer } from "./framer.ts";
+import { appLogDir } from "./paths.ts";
+import {
+  DEFAULT_LOG_POLICY,
+  type LogPolicy,
+  type OpenSegment,
+  openSegmentFile,
+} from "./segments.ts";
+import { StderrTail } from "./stderr_tail.ts";
+import type { LogIndexBatch, LogStream } from "./types.ts";
+
+/** How a LogCapture is built. */
+export interface LogCaptureOptions {
+  /** The logs folder, `<ADASA_HOME>/logs`. */
+  dir: string;
+  /** Policy of apps without their own; defaults to DEFAULT_LOG_POLICY. */
+  policy?: Partial<LogPolicy>;
+  /** Wait after a failed write before trying again (default 1000 ms). */
+  retryMs?: number;
+  now?: () => number;
+  /** Opens segment files; tests pass one that fails like a full disk. */
+  openSegment?: OpenSegment;
+}
+
+/** The two pipes of a spawned instance. */
+export interface InstancePipes {
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+}
+
+/** Captures every instance's output into its app's log files. */
+export class LogCapture {
+  readonly #options: LogCaptureOptions;
+  readonly #apps = new Map<string, AppLog>();
+  readonly #policies = new Map<string, LogPolicy>();
+  readonly #tails = new Map<number, StderrTail>();
+  readonly #dropped = new Map<number, number>();
+
+  constructor(options: LogCaptureOptions) {
+    this.#options = options;
+  }
+
+  /** Sets an app's rotation and retention (fields left out keep the defaults). */
+  setPolicy(app: string, policy: Partial<LogPolicy>): void {
+    const full = { ...DEFAULT_LOG_POLICY, ...this.#options.policy, ...policy };
+    this.#policies.set(app, full);
+    const log = this.#apps.get(app);
+    if (log) log.segments.policy = full;
+  }
+
+  /**
+   * Reads both pipes of an instance until they end. Resolves when both ended and their last
+   * lines are written; never rejects. Starts a fresh stderr tail for the instance.
+   *
+   * @throws {AdasaError} INVALID_ARGUMENT, synchronously, when `app` cannot name a log folder
+   */
+  capture(app: string, instanceId: number, pipes: InstancePipes): Promise<void> {
+    const log = this.#appLog(app);
+    const tail = new StderrTail();
+    this.#tails.set(instanceId, tail);
+    return Promise.all([
+      this.#pump(log, new LineFramer(instanceId, "out"), pipes.stdout, null),
+      this.#pump(log, new LineFramer(instanceId, "err"), pipes.stderr, tail),
+    ]).then(() => {});
+  }
+
+  /** The last stderr lines of an instance's latest run, oldest first (at most 20). */
+  lastStderrLines(instanceId: number): string[] {
+    return this.#tails.get(instanceId)?.lines() ?? [];
+  }
+
+  /** Bytes of records that could not be written (disk full or I/O error) for an instance. */
+  droppedBytes(instanceId: number): number {
+    return this.#dropped.get(instanceId) ?? 0;
+  }
+
+  /** Index rows changed and files removed since the last call, for all apps. */
+  takePendingIndex(): LogIndexBatch {
+    const batch: LogIndexBatch = { rows: [], removed: [] };
+    for (const log of this.#apps.values()) {
+      const part = log.takeIndex();
+      batch.rows.push(...part.rows);
+      batch.removed.push(...part.removed);
+    }
+    return batch;
+  }
+
+  /** Deletes an app's log files; their index rows come in the next `takePendingIndex()`. */
+  async flush(app: string): Promise<void> {
+    await this.#appLog(app).flush();
+  }
+
+  /** Forgets an instance's in-memory state (after `delete`). */
+  forget(instanceId: number): void {
+    this.#tails.delete(instanceId);
+    this.#dropped.delete(instanceId);
+  }
+
+  /** Writes what is pending and closes every file. Captures still running keep their pipes. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#apps.values()].map((log) => log.close()));
+  }
+
+  #appLog(app: string): AppLog {
+    let log = this.#apps.get(app);
+    if (log) return log;
+    log = new AppLog({
+      dir: appLogDir(this.#options.dir, app),
+      app,
+      policy: this.#policies.get(app) ?? { ...DEFAULT_LOG_POLICY, ...this.#options.policy },
+      open: this.#options.openSegment ?? openSegmentFile,
+      now: this.#options.now ?? Date.now,
+      retryMs: this.#options.retryMs ?? 1000,
+      onDropped: (id, bytes) => this.#dropped.set(id, (this.#dropped.get(id) ?? 0) + bytes),
+    });
+    this.#apps.set(app, log);
+    return log;
+  }
+
+  async #pump(
+    log: AppLog,
+    framer: LineFramer,
+    stream: ReadableStream<Uint8Array>,
+    tail: StderrTail | null,
+  ): Promise<void> {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        tail?.push(value);
+        log.append(framer, value);
+        await log.commit(); // backpressure: the child waits on its pipe while we write
+      }
+    } catch (error) {
+      getLogger("logs").warn("Reading {stream} of instance {id} failed: {error}", {
+        stream: streamName(framer.stream),
+        id: framer.instanceId,
+        error,
+      });
+    } finally {
+      tail?.end();
+      log.end(framer);
+      await log.commit();
+      reader.releaseLock();
+    }
+  }
+}
+
+function streamName(stream: LogStream): string {
+  return stream === "out" ? "stdout" : "stderr";
+}

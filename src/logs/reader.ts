@@ -1,0 +1,140 @@
+/**
+ * `adasa logs` without --follow: lines of several apps in a time window, or the last N, merged
+ * in time order. The index is asked where to start, so a `--since` read seeks instead of
+ * scanning; data written after the last index flush is still read (the scan goes to EOF).
+ */
+import { appLogDir } from "./paths.ts";
+import { firstPosition, type LogFilter, scanLines } from "./scan.ts";
+import type { LogLine, LogPosition } from "./types.ts";
+
+/** The index lookups a reader needs; `LogIndexStatements` of src/store provides them. */
+export interface LogIndexLookup {
+  /** The earliest record boundary from which all lines at or after `since` can be read. */
+  startAt(app: string, since: number): LogPosition | null;
+  /** Record boundaries before `before` (or the newest ones), newest first, at most `limit`. */
+  boundariesBefore(app: string, before: LogPosition | null, limit: number): LogPosition[];
+}
+
+/** What to read: the apps holding the targets, and which of their lines. */
+export interface LogQuery extends LogFilter {
+  apps: readonly string[];
+}
+
+/** Where each app's history ended when a read finished: the start of a follow. */
+export type FollowCursor = Map<string, LogPosition | null>;
+
+/**
+ * Yields the lines of `query.apps` in [since, until], merged in time order. When `cursor` is
+ * given, it receives each app's end position for a following `followLogs`.
+ */
+export async function* readLogs(
+  dir: string,
+  index: LogIndexLookup,
+  query: LogQuery & { cursor?: FollowCursor },
+): AsyncGenerator<LogLine> {
+  const sources = await Promise.all(query.apps.map(async (app) => {
+    const folder = appLogDir(dir, app);
+    const start = await startOf(folder, app, index, query.since);
+    if (!start) {
+      query.cursor?.set(app, null);
+      return emptyLines();
+    }
+    const range = { at: start };
+    return withCursor(scanLines(folder, app, range, query), () => query.cursor?.set(app, range.at));
+  }));
+  yield* mergeByTime(sources);
+}
+
+/**
+ * The last `lines` lines of `query.apps` that pass the filter, oldest first, and the cursor to
+ * follow from. Reads backwards from the index's record boundaries, a growing page at a time.
+ */
+export async function tailLogs(
+  dir: string,
+  index: LogIndexLookup,
+  query: LogQuery & { lines: number },
+): Promise<{ lines: LogLine[]; cursor: FollowCursor }> {
+  const cursor: FollowCursor = new Map();
+  const all: LogLine[] = [];
+  for (const app of query.apps) all.push(...await tailApp(dir, app, index, query, cursor));
+  all.sort((a, b) => a.time - b.time); // stable: equal times keep file order
+  return { lines: query.lines > 0 ? all.slice(-query.lines) : [], cursor };
+}
+
+async function tailApp(
+  dir: string,
+  app: string,
+  index: LogIndexLookup,
+  query: LogQuery & { lines: number },
+  cursor: FollowCursor,
+): Promise<LogLine[]> {
+  const folder = appLogDir(dir, app);
+  let kept: LogLine[] = [];
+  let before: LogPosition | null = null;
+  for (let page = 16;; page *= 4) {
+    const bounds = index.boundariesBefore(app, before, page);
+    const reachedStart = bounds.length < page;
+    const start = reachedStart ? await firstPosition(folder) : bounds.at(-1)!;
+    if (!start) break;
+    const range = { at: start, ...(before ? { stop: before } : {}) };
+    const slice: LogLine[] = [];
+    let oldest = Infinity;
+    for await (const line of scanLines(folder, app, range, { ...query, since: undefined })) {
+      oldest = Math.min(oldest, line.time);
+      if (query.since !== undefined && line.time < query.since) continue;
+      slice.push(line);
+      if (slice.length > query.lines) slice.shift();
+    }
+    if (!before) cursor.set(app, range.at);
+    kept = [...slice, ...kept].slice(-Math.max(query.lines, 0));
+    const pastSince = query.since !== undefined && oldest < query.since;
+    if (reachedStart || kept.length >= query.lines || pastSince) break;
+    before = start;
+  }
+  if (!cursor.has(app)) cursor.set(app, null);
+  return kept;
+}
+
+async function startOf(
+  folder: string,
+  app: string,
+  index: LogIndexLookup,
+  since: number | undefined,
+): Promise<LogPosition | null> {
+  if (since !== undefined) {
+    const at = index.startAt(app, since) ?? index.boundariesBefore(app, null, 1)[0];
+    if (at) return at;
+  }
+  return await firstPosition(folder);
+}
+
+async function* emptyLines(): AsyncGenerator<LogLine> {}
+
+async function* withCursor(
+  lines: AsyncGenerator<LogLine>,
+  done: () => void,
+): AsyncGenerator<LogLine> {
+  yield* lines;
+  done();
+}
+
+/** Merges time-ordered sources into one time-ordered sequence, lazily (bounded memory). */
+export async function* mergeByTime(sources: AsyncGenerator<LogLine>[]): AsyncGenerator<LogLine> {
+  try {
+    const heads = await Promise.all(sources.map((s) => s.next()));
+    for (;;) {
+      let pick = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i]!;
+        if (head.done) continue;
+        if (pick < 0 || head.value.time < (heads[pick]!.value as LogLine).time) pick = i;
+      }
+      if (pick < 0) return;
+      yield heads[pick]!.value as LogLine;
+      heads[pick] = await sources[pick]!.next();
+    }
+  } finally {
+    // A consumer that stops early must not leave the sources' files open.
+    await Promise.all(sources.map((s) => s.return(undefined)));
+  }
+}

@@ -1,0 +1,94 @@
+import { ok, strictEqual } from "node:assert/strict";
+import {
+  formatClock,
+  renderChart,
+  renderCpuChart,
+  renderMemoryChart,
+} from "../../cli/render/chart.ts";
+import { sparkline } from "../../cli/render/sparkline.ts";
+import { formatBytes, formatDuration, formatPercent } from "../../cli/render/units.ts";
+
+const T0 = new Date(2026, 10, 27, 3, 0, 0).getTime();
+
+Deno.test("formatBytes() uses powers of 1024", () => {
+  const cases: Array<[number | null, string]> = [
+    [0, "0B"],
+    [512, "512B"],
+    [1536, "1.5KB"],
+    [300 * 2 ** 20, "300.0MB"],
+    [1.25 * 2 ** 30, "1.3GB"],
+    [-2048, "-2.0KB"],
+    [null, "-"],
+  ];
+  for (const [bytes, want] of cases) strictEqual(formatBytes(bytes), want, String(bytes));
+});
+
+Deno.test("formatPercent() keeps one decimal below 100", () => {
+  const cases: Array<[number | null, string]> = [
+    [0, "0.0%"],
+    [0.34, "0.3%"],
+    [12.55, "12.6%"],
+    [230.4, "230%"],
+    [null, "-"],
+    [NaN, "-"],
+  ];
+  for (const [value, want] of cases) strictEqual(formatPercent(value), want, String(value));
+});
+
+Deno.test("formatDuration() shows the two largest units", () => {
+  const cases: Array<[number, string]> = [
+    [0, "0ms"],
+    [800, "800ms"],
+    [42_000, "42s"],
+    [312_000, "5m 12s"],
+    [3 * 3_600_000 + 4 * 60_000, "3h 4m"],
+    [3 * 86_400_000 + 4 * 3_600_000 + 5000, "3d 4h"],
+    [-1500, "-1s"],
+  ];
+  for (const [ms, want] of cases) strictEqual(formatDuration(ms), want, String(ms));
+});
+
+Deno.test("sparkline() scales from 0 to the largest value and shows gaps", () => {
+  strictEqual(sparkline([0, 1, 2, 3, 4, 5, 6, 7]), "▁▂▃▄▅▆▇█");
+  strictEqual(sparkline([0, 0, 0]), "▁▁▁");
+  strictEqual(sparkline([5, null, 10]), "▅ █");
+  strictEqual(sparkline([1, 2, 3, 4], { width: 2 }), "▆█");
+  strictEqual(sparkline([50, 200], { max: 100 }), "▅█");
+  strictEqual(sparkline([]), "");
+});
+
+Deno.test("renderChart() draws a line with y labels and end times within the width", () => {
+  const points = [0, 0, 10, 10, 5, 5].map((value, i) => ({ at: T0 + i * 60_000, value }));
+  const chart = renderChart(points, { width: 30, height: 3, formatValue: (v) => v.toFixed(0) });
+  const lines = chart.split("\n");
+  strictEqual(lines.length, 4);
+  ok(lines.every((line) => line.length <= 30), chart);
+  ok(lines[0]?.startsWith("10 ┤"), chart);
+  ok(lines[1]?.startsWith(" 5 ┤"), chart);
+  ok(lines[2]?.startsWith(" 0 ┼─"), chart);
+  ok(chart.includes("╭") && chart.includes("╮"), chart);
+  ok(lines[3]?.trimStart().startsWith("03:00"), chart);
+  ok(lines[3]?.endsWith("03:05:00"), chart);
+  ok(!chart.includes("\x1b["), "no color unless asked");
+});
+
+Deno.test("renderCpuChart() and renderMemoryChart() fit 80 columns and label units", () => {
+  const points = Array.from({ length: 500 }, (_, i) => ({ at: T0 + i * 2000, value: i % 50 }));
+  const cpu = renderCpuChart(points, { title: "cpu", color: true });
+  ok(cpu.startsWith("cpu\n"));
+  ok(cpu.includes("49.0% ┤") && cpu.includes("0.0% ┼"), cpu);
+  ok(cpu.includes("\x1b[36m"));
+  const memory = renderMemoryChart(points.map((p) => ({ ...p, value: p.value * 2 ** 20 })));
+  ok(memory.includes("49.0MB ┤") && memory.includes("0B ┼"), memory);
+  ok(memory.split("\n").every((line) => line.length <= 80), memory);
+});
+
+Deno.test("renderChart() says so when there are no samples", () => {
+  strictEqual(renderChart([{ at: T0, value: null }]), "(no samples in this window)");
+});
+
+Deno.test("formatClock() adds seconds to short spans and the date to long ones", () => {
+  strictEqual(formatClock(T0 + 5000, 60_000), "03:00:05");
+  strictEqual(formatClock(T0, 3_600_000), "03:00");
+  strictEqual(formatClock(T0, 2 * 86_400_000), "11-27 03:00");
+});
