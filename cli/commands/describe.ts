@@ -9,7 +9,9 @@ import type { CommandContext, Parsed } from "./mod.ts";
 export type Description = InstanceInfo & {
   app_id: number;
   spec: Record<string, unknown>;
-  logs: { out: string; err: string };
+  logs: string;
+  log_dropped_bytes: number;
+  last_stderr: string | null;
   database: string;
   recent_events: EventRecord[];
 };

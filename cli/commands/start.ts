@@ -1,5 +1,6 @@
 /** `adasa start`: create an app from a command or script, or start existing apps. */
 import { AdasaError } from "../../src/protocol/errors.ts";
+import { parsePercent, parseSize } from "../../src/protocol/sizes.ts";
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { usageError } from "../usage_error.ts";
 import { call, intFlag, printInstances } from "./_shared.ts";
@@ -22,6 +23,9 @@ const CREATE_FLAGS = [
   "stop-signal",
   "kill-timeout",
   "stop-exit-codes",
+  "max-memory",
+  "max-cpu",
+  "limit-action",
 ];
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {

@@ -1,13 +1,15 @@
 /** The text of `adasa describe` for one instance. Pure. */
 import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
-import { formatDuration, formatTime } from "./format.ts";
+import { formatBytes, formatDuration, formatTime } from "./format.ts";
 import { renderEventLine } from "./events.ts";
 
 type Description = InstanceInfo & {
   app_id: number;
   spec: Record<string, unknown>;
-  logs: { out: string; err: string };
+  logs: string;
+  log_dropped_bytes: number;
+  last_stderr: string | null;
   database: string;
   recent_events: EventRecord[];
 };
@@ -51,14 +53,29 @@ export function renderDescription(
         `${k}=${(spec.env as Record<string, string>)[k]}`
       ).join(" ") || "-",
     ],
-    ["out log", d.logs.out],
-    ["err log", d.logs.err],
+    ["limits", limitsText(spec)],
+    ["logs", d.log_dropped_bytes ? `${d.logs} (${d.log_dropped_bytes} bytes dropped)` : d.logs],
     ["database", d.database],
   ];
   const width = Math.max(...pairs.map(([k]) => k.length));
   const lines = pairs.map(([k, v]) => `${k.padStart(width)}  ${v}`);
+  if (d.last_stderr) {
+    lines.push(
+      "",
+      "last stderr before the last exit:",
+      ...d.last_stderr.split("\n").map((l) => "  " + l),
+    );
+  }
   if (d.recent_events.length) {
     lines.push("", "recent events:", ...d.recent_events.map((e) => "  " + renderEventLine(e)));
   }
   return lines.join("\n");
+}
+
+function limitsText(spec: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof spec.max_memory === "number") parts.push(`max_memory ${formatBytes(spec.max_memory)}`);
+  if (typeof spec.max_cpu === "number") parts.push(`max_cpu ${spec.max_cpu}%`);
+  if (parts.length === 0) return "-";
+  return `${parts.join(", ")} over ${spec.limit_samples} samples, then ${spec.limit_action}`;
 }

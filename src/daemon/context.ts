@@ -2,11 +2,15 @@
 import type { Store } from "../store/mod.ts";
 import type { Supervisor } from "../supervisor/mod.ts";
 import type { DaemonPaths } from "./paths.ts";
+import type { LogWiring } from "./log_wiring.ts";
+import type { Monitoring } from "./monitoring.ts";
 
 export interface DaemonContext {
   paths: DaemonPaths;
   store: Store;
   supervisor: Supervisor;
+  logs: LogWiring;
+  monitoring: Monitoring;
   startedAt: number;
   /** Problems the daemon found with its store at start (shown by `daemon status`). */
   storeWarnings: string[];

@@ -11,7 +11,8 @@ import { Supervisor } from "../supervisor/mod.ts";
 import type { DaemonContext } from "./context.ts";
 import { buildOpTable } from "./handlers/mod.ts";
 import { acquireLock, removeStaleSocket, writePidFile } from "./lock.ts";
-import { attachOutputToFiles } from "./output.ts";
+import { startLogWiring } from "./log_wiring.ts";
+import { DEFAULT_SAMPLE_INTERVAL_MS, startMonitoring } from "./monitoring.ts";
 import { daemonPaths, ensureHome } from "./paths.ts";
 import { startTicksOf } from "./proc_ticks.ts";
 import { registryOver } from "./registry_adapter.ts";
@@ -43,10 +44,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const counters = { persistErrors: 0 };
     let shutdown!: () => void;
     const stopped = new Promise<void>((resolve) => (shutdown = resolve));
+    const logs = startLogWiring({ store, dir: paths.logsDir });
     const supervisor = new Supervisor({
       registry: registryOver(store),
       now: Date.now,
-      attachOutput: attachOutputToFiles(paths.logsDir),
+      attachOutput: logs.attach,
       startTicksOf,
       childTag: { [CHILD_TAG]: paths.home },
       onPersistError: (error) => {
@@ -54,10 +56,17 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
         log.error("Could not write to the database: {error}", { error: String(error) });
       },
     });
+    using monitoring = startMonitoring({
+      store,
+      supervisor,
+      intervalMs: Number(Deno.env.get("ADASA_SAMPLE_INTERVAL_MS") ?? DEFAULT_SAMPLE_INTERVAL_MS),
+    });
     const ctx: DaemonContext = {
       paths,
       store,
       supervisor,
+      logs,
+      monitoring,
       startedAt: Date.now(),
       storeWarnings,
       counters,
@@ -90,6 +99,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     Deno.removeSignalListener("SIGINT", onSignal);
     log.info("Stopping: stopping every app, then closing");
     await supervisor.shutdown();
+    await logs.close();
     removeStaleSocket(paths.socket);
     return 0;
   } catch (error) {

@@ -61,19 +61,20 @@ export class LogCapture {
   }
 
   /**
-   * Reads both pipes of an instance until they end. Resolves when both ended and their last
-   * lines are written; never rejects. Starts a fresh stderr tail for the instance.
+   * Reads both pipes of an instance until they end. Resolves, with this run's last stderr
+   * lines, when both ended and their last lines are written; never rejects. Starts a fresh
+   * stderr tail for the instance.
    *
    * @throws {AdasaError} INVALID_ARGUMENT, synchronously, when `app` cannot name a log folder
    */
-  capture(app: string, instanceId: number, pipes: InstancePipes): Promise<void> {
+  capture(app: string, instanceId: number, pipes: InstancePipes): Promise<string[]> {
     const log = this.#appLog(app);
     const tail = new StderrTail();
     this.#tails.set(instanceId, tail);
     return Promise.all([
       this.#pump(log, new LineFramer(instanceId, "out"), pipes.stdout, null),
       this.#pump(log, new LineFramer(instanceId, "err"), pipes.stderr, tail),
-    ]).then(() => {});
+    ]).then(() => tail.lines());
   }
 
   /** The last stderr lines of an instance's latest run, oldest first (at most 20). */

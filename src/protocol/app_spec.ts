@@ -3,7 +3,13 @@
  * daemon for `start`, and by the config loaders, so every way in yields the same AppSpec.
  */
 import { AdasaError } from "./errors.ts";
-import { type AppSpec, RESTART_MODES, type RestartMode } from "./messages.ts";
+import {
+  type AppSpec,
+  LIMIT_ACTIONS,
+  type LimitAction,
+  RESTART_MODES,
+  type RestartMode,
+} from "./messages.ts";
 
 /** Defaults, documented in the README's policy table. pm2's where a pm2 user expects them. */
 export const SPEC_DEFAULTS = {
@@ -16,6 +22,8 @@ export const SPEC_DEFAULTS = {
   backoff_max_ms: 15_000,
   stop_signal: "SIGTERM",
   kill_timeout_ms: 1_600,
+  limit_action: "restart" as LimitAction,
+  limit_samples: 3,
 } as const;
 
 /** Most instances of one app. */
@@ -204,5 +212,45 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
       typeof input.stop_signal === "string" ? input.stop_signal : SPEC_DEFAULTS.stop_signal,
     ),
     kill_timeout_ms: integer(input, "kill_timeout_ms", 0, 3_600_000, SPEC_DEFAULTS.kill_timeout_ms),
+    ...limitsOf(input),
   };
+}
+
+function limitsOf(
+  input: Record<string, unknown>,
+): Pick<AppSpec, "max_memory" | "max_cpu" | "limit_action" | "limit_samples"> {
+  const action = input.limit_action ?? SPEC_DEFAULTS.limit_action;
+  if (!LIMIT_ACTIONS.includes(action as LimitAction)) {
+    fail(
+      "limit_action",
+      `expected one of ${LIMIT_ACTIONS.join(", ")}, got ${JSON.stringify(action)}`,
+    );
+  }
+  const maxCpu = input.max_cpu;
+  if (maxCpu !== undefined && maxCpu !== null && (typeof maxCpu !== "number" || !(maxCpu > 0))) {
+    fail("max_cpu", `expected a positive percent of one core, got ${JSON.stringify(maxCpu)}`);
+  }
+  const maxMemory = input.max_memory === undefined || input.max_memory === null
+    ? null
+    : integer(input, "max_memory", 1, Number.MAX_SAFE_INTEGER, 0);
+  return {
+    max_memory: maxMemory,
+    max_cpu: typeof maxCpu === "number" ? maxCpu : null,
+    limit_action: action as LimitAction,
+    limit_samples: integer(input, "limit_samples", 1, 10_000, SPEC_DEFAULTS.limit_samples),
+  };
+}
+
+/**
+ * Fills fields that later versions added to a definition stored by an earlier one, so an old
+ * database keeps working after an upgrade.
+ */
+export function upgradeStoredSpec(stored: Record<string, unknown>): AppSpec {
+  return {
+    max_memory: null,
+    max_cpu: null,
+    limit_action: SPEC_DEFAULTS.limit_action,
+    limit_samples: SPEC_DEFAULTS.limit_samples,
+    ...stored,
+  } as AppSpec;
 }

@@ -81,7 +81,20 @@ export interface AppSpec {
   backoff_max_ms: number;
   stop_signal: string;
   kill_timeout_ms: number;
+  /** Resident bytes of the whole process group allowed, or null (pm2's max_memory_restart). */
+  max_memory: number | null;
+  /** Percent of one core the group may use, sustained over `limit_samples` samples, or null. */
+  max_cpu: number | null;
+  /** What a limit violation does. */
+  limit_action: LimitAction;
+  /** Consecutive samples over a limit that make a violation. */
+  limit_samples: number;
 }
+
+/** What a limit violation does: restart the instance, stop it, or only record it. */
+export type LimitAction = "restart" | "stop" | "log";
+/** Every limit action. */
+export const LIMIT_ACTIONS: readonly LimitAction[] = ["restart", "stop", "log"];
 
 /** What `list` returns for one instance; `describe` adds to it. */
 export interface InstanceInfo {
@@ -120,6 +133,8 @@ export interface EventRecord {
   signal: string | null;
   uptime_ms: number | null;
   reason: string | null;
+  /** For `exit` events: the last lines of stderr before the exit. */
+  output: string | null;
 }
 
 /** What `hello` returns, so a client can tell an old daemon from a new one. */
@@ -147,6 +162,9 @@ export const OPS = [
   "list",
   "describe",
   "events",
+  "logs",
+  "flush",
+  "stats",
 ] as const;
 /** One op name. */
 export type Op = (typeof OPS)[number];

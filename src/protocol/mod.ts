@@ -17,3 +17,5 @@ export * from "./messages.ts";
 export * from "./validate.ts";
 export * from "./version.ts";
 export * from "./app_spec.ts";
+export * from "./time.ts";
+export * from "./sizes.ts";

@@ -3,7 +3,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { EventRecord } from "../protocol/mod.ts";
 
 /** An event to append; `id` is assigned by the database. */
-export type NewEvent = Omit<EventRecord, "id">;
+export type NewEvent = Omit<EventRecord, "id" | "output">;
 
 /** Which events to read. Times are ms since the epoch; bounds are inclusive. */
 export interface EventQuery {
@@ -13,6 +13,8 @@ export interface EventQuery {
   until?: number;
   /** Most recent N matching rows (returned oldest first). */
   limit?: number;
+  /** Only events of this name. */
+  event?: string;
 }
 
 /** Prepared statements over `events`. */
@@ -20,6 +22,7 @@ export class EventStatements {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   readonly #queries = new Map<string, StatementSync>();
+  readonly #annotateExit: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -29,6 +32,15 @@ export class EventStatements {
        VALUES (:at, :instance_id, :app, :event, :from_state, :to_state, :pid, :exit_code,
          :signal, :uptime_ms, :reason)`,
     );
+    this.#annotateExit = db.prepare(
+      `UPDATE events SET output = ? WHERE id = (
+         SELECT max(id) FROM events WHERE instance_id = ? AND pid = ? AND event = 'exit')`,
+    );
+  }
+
+  /** Attaches the last stderr lines to the `exit` event of `pid` of an instance. */
+  annotateExit(instanceId: number, pid: number, output: string): void {
+    this.#annotateExit.run(output, instanceId, pid);
   }
 
   insert(event: NewEvent): void {
@@ -65,6 +77,10 @@ export class EventStatements {
       clauses.push("app IN (SELECT value FROM json_each(?))");
       params.push(JSON.stringify(apps));
     }
+    if (query.event !== undefined) {
+      clauses.push("event = ?");
+      params.push(query.event);
+    }
     if (query.since !== undefined) {
       clauses.push("at >= ?");
       params.push(query.since);
@@ -79,7 +95,7 @@ export class EventStatements {
       ORDER BY at, id`;
     let statement = this.#queries.get(sql);
     if (!statement) {
-      // One statement per shape of filter (at most 16 shapes), prepared on first use.
+      // One statement per shape of filter (at most 32 shapes), prepared on first use.
       statement = this.#db.prepare(sql);
       this.#queries.set(sql, statement);
     }

@@ -15,9 +15,13 @@ import { openDatabase, type OpenedDatabase, type Quarantine } from "./db.ts";
 import { EventStatements } from "./events.ts";
 import type { MigrationReport } from "./migrate.ts";
 import { RegistryStatements } from "./registry.ts";
+import { LogIndexStatements } from "./log_index.ts";
+import { StatsStatements } from "./stats.ts";
 
 export type { AppRow, InstanceRow, InstanceRuntime } from "./registry.ts";
 export type { EventQuery, NewEvent } from "./events.ts";
+export type { StatsPoint, StatsQuery, StatsResult, StatsRow, StatsSummary } from "./stats.ts";
+export { MINUTE_RETENTION_MS, RAW_RETENTION_MS } from "./stats.ts";
 export type { MigrationReport, Quarantine };
 
 const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
@@ -28,6 +32,8 @@ export class Store implements Disposable {
   readonly path: string;
   readonly registry: RegistryStatements;
   readonly events: EventStatements;
+  readonly stats: StatsStatements;
+  readonly logIndex: LogIndexStatements;
   readonly migrations: MigrationReport;
   readonly quarantined: Quarantine | null;
   #depth = 0;
@@ -39,6 +45,8 @@ export class Store implements Disposable {
     this.quarantined = opened.quarantined;
     this.registry = new RegistryStatements(this.db);
     this.events = new EventStatements(this.db);
+    this.stats = new StatsStatements(this.db);
+    this.logIndex = new LogIndexStatements(this.db);
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The `apps` and `instances` tables: the registry of what the daemon manages. */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AppSpec, Desired, State } from "../protocol/mod.ts";
+import { type AppSpec, type Desired, type State, upgradeStoredSpec } from "../protocol/mod.ts";
 
 /** An app row, with its definition parsed. */
 export interface AppRow {
@@ -86,7 +86,7 @@ export class RegistryStatements {
 
   allApps(): AppRow[] {
     const rows = this.#allApps.all() as Array<Omit<AppRow, "spec"> & { spec: string }>;
-    return rows.map((row) => ({ ...row, spec: JSON.parse(row.spec) as AppSpec }));
+    return rows.map((row) => ({ ...row, spec: upgradeStoredSpec(JSON.parse(row.spec)) }));
   }
 
   insertInstance(

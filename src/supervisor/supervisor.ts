@@ -358,6 +358,12 @@ export class Supervisor {
     };
   }
 
+  /** Records an event about an instance that is not a transition (e.g. a limit exceeded). */
+  recordInstanceEvent(instance: Instance, event: string, reason: string): void {
+    const hit = this.#byId.get(instance.id);
+    if (hit) this.#event(hit.app, instance.id, event, reason);
+  }
+
   #event(app: AppEntry, instanceId: number | null, event: string, reason: string | null): void {
     try {
       this.#deps.registry.recordEvent({

@@ -218,6 +218,10 @@ Deno.test("normalizeAppSpec() fills every default", () => {
     backoff_max_ms: SPEC_DEFAULTS.backoff_max_ms,
     stop_signal: SPEC_DEFAULTS.stop_signal,
     kill_timeout_ms: SPEC_DEFAULTS.kill_timeout_ms,
+    max_memory: null,
+    max_cpu: null,
+    limit_action: SPEC_DEFAULTS.limit_action,
+    limit_samples: SPEC_DEFAULTS.limit_samples,
   });
 });
 

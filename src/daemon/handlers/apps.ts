@@ -9,6 +9,7 @@ import {
 import { interpreterFor } from "../../supervisor/mod.ts";
 import type { OpHandler } from "../../ipc/server.ts";
 import type { DaemonContext } from "../context.ts";
+import { withMetrics } from "./_metrics.ts";
 
 function targetsOf(args: Record<string, unknown>): string[] {
   const targets = arg.stringArray(args, "targets");
@@ -34,7 +35,7 @@ export function specFromInput(input: Record<string, unknown>): AppSpec {
 
 export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
   const sup = ctx.supervisor;
-  const infos = (ids: number[]) => sup.list().filter((i) => ids.includes(i.id));
+  const infos = (ids: number[]) => withMetrics(ctx, sup.list().filter((i) => ids.includes(i.id)));
   return {
     start: {
       kind: "unary",
@@ -81,6 +82,7 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const instances = sup.resolve(targetsOf(args));
         const ids = instances.map((i) => i.id);
         const apps = await sup.delete(instances);
+        for (const id of ids) ctx.logs.capture.forget(id);
         return { deleted_ids: ids, deleted_apps: apps };
       },
     },

@@ -29,6 +29,7 @@ export function daemonHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         schema_version: ctx.store.migrations.to,
         store_warnings: ctx.storeWarnings,
         persist_errors: ctx.counters.persistErrors,
+        dropped_samples: ctx.monitoring.droppedSamples,
         apps: ctx.supervisor.apps().length,
         instances: ctx.supervisor.list().length,
         memory_rss: Deno.memoryUsage().rss,

@@ -3,6 +3,7 @@ import type { OpTable } from "../../ipc/server.ts";
 import type { DaemonContext } from "../context.ts";
 import { appHandlers } from "./apps.ts";
 import { daemonHandlers } from "./daemon.ts";
+import { observeHandlers } from "./observe.ts";
 import { queryHandlers } from "./query.ts";
 
 export function buildOpTable(ctx: DaemonContext): OpTable {
@@ -10,5 +11,6 @@ export function buildOpTable(ctx: DaemonContext): OpTable {
     ...daemonHandlers(ctx),
     ...appHandlers(ctx),
     ...queryHandlers(ctx),
+    ...observeHandlers(ctx),
   });
 }

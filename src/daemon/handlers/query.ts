@@ -2,6 +2,7 @@
 import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
 import type { OpHandler } from "../../ipc/server.ts";
 import type { DaemonContext } from "../context.ts";
+import { withMetrics } from "./_metrics.ts";
 
 const EVENTS_DEFAULT_LIMIT = 200;
 
@@ -16,7 +17,7 @@ export function redactSpec(spec: AppSpec, showEnv: boolean): AppSpec {
 export function queryHandlers(ctx: DaemonContext): Record<string, OpHandler> {
   const sup = ctx.supervisor;
   return {
-    list: { kind: "unary", run: () => sup.list() },
+    list: { kind: "unary", run: () => withMetrics(ctx, sup.list()) },
     describe: {
       kind: "unary",
       run: (args) => {
@@ -24,14 +25,16 @@ export function queryHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const instances = sup.resolve([arg.string(args, "target")]);
         return instances.map((instance) => {
           const app = sup.appOf(instance);
+          const [info] = withMetrics(ctx, [sup.info(instance)]);
+          const lastExit =
+            ctx.store.events.query({ instanceIds: [instance.id], limit: 1, event: "exit" })[0];
           return {
-            ...sup.info(instance),
+            ...info!,
             app_id: app.id,
             spec: redactSpec(app.spec, showEnv),
-            logs: {
-              out: `${ctx.paths.logsDir}/${app.spec.name}.out.log`,
-              err: `${ctx.paths.logsDir}/${app.spec.name}.err.log`,
-            },
+            logs: `${ctx.paths.logsDir}/${app.spec.name}/current.log`,
+            log_dropped_bytes: ctx.logs.capture.droppedBytes(instance.id),
+            last_stderr: lastExit?.output ?? null,
             database: ctx.paths.db,
             recent_events: ctx.store.events.query({ instanceIds: [instance.id], limit: 10 }),
           };

@@ -1,0 +1,45 @@
+/** `adasa logs`: history by time or the last N lines, merged across instances; --follow. */
+import { parseTimeSpec } from "../../src/protocol/time.ts";
+import { print } from "../render/io.ts";
+import { type LogLine, renderLogJson, renderLogLine } from "../render/log_line.ts";
+import { usageError } from "../usage_error.ts";
+import { intFlag } from "./_shared.ts";
+import type { CommandContext, Parsed } from "./mod.ts";
+
+export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
+  const v = parsed.values;
+  if (v.out === true && v.err === true) {
+    throw usageError("adasa logs: --out and --err exclude each other");
+  }
+  const now = Date.now();
+  const args: Record<string, unknown> = {
+    targets: parsed.positionals,
+    follow: v.follow === true,
+  };
+  if (typeof v.since === "string") args.since = parseTimeSpec(v.since, now);
+  if (typeof v.until === "string") args.until = parseTimeSpec(v.until, now);
+  const lines = intFlag(parsed, "lines", 0, 1_000_000);
+  if (lines !== undefined) args.lines = lines;
+  if (v.out === true) args.stream = "out";
+  if (v.err === true) args.stream = "err";
+  if (typeof v.grep === "string") args.grep = v.grep;
+  if (v.regex === true) args.regex = true;
+  const prefix = v["no-prefix"] !== true;
+  await using client = await ctx.connect();
+  const encoder = new TextEncoder();
+  for await (const frame of client.stream("logs", args)) {
+    const batch = frame.data as LogLine[];
+    const text = batch.map((line) =>
+      ctx.json ? renderLogJson(line) : renderLogLine(line, { prefix, color: ctx.color })
+    )
+      .join("\n");
+    if (args.follow) print(text);
+    else await writeAll(encoder.encode(text + "\n"));
+  }
+  return 0;
+}
+
+async function writeAll(bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await Deno.stdout.write(bytes.subarray(offset));
+}

@@ -1,0 +1,42 @@
+/** One captured line on screen: `<app>#<id> <time> | text`, stderr coloured on a TTY. Pure. */
+import { paint } from "./color.ts";
+import { formatTime } from "./format.ts";
+
+export interface LogLine {
+  time: number;
+  app: string;
+  instance_id: number;
+  stream: "out" | "err";
+  text: string;
+  partial: boolean;
+}
+
+export function renderLogLine(line: LogLine, options: { prefix: boolean; color: boolean }): string {
+  // Control characters other than tab could rewrite the user's terminal: show them escaped.
+  // deno-lint-ignore no-control-regex
+  const text = line.text.replace(
+    /[\x00-\x08\x0b-\x1f\x7f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  const body = line.partial ? `${text} ⏎` : text;
+  if (!options.prefix) return line.stream === "err" ? paint(body, "red", options.color) : body;
+  const who = paint(
+    `${line.app}#${line.instance_id}`,
+    line.stream === "err" ? "red" : "cyan",
+    options.color,
+  );
+  const time = paint(formatTime(line.time), "gray", options.color);
+  return `${who} ${time} ${line.stream === "err" ? "E" : "|"} ${body}`;
+}
+
+/** The `--json` form: one object per line. */
+export function renderLogJson(line: LogLine): string {
+  return JSON.stringify({
+    time: new Date(line.time).toISOString(),
+    at: line.time,
+    app: line.app,
+    instance: line.instance_id,
+    stream: line.stream,
+    text: line.text,
+  });
+}

@@ -1,0 +1,33 @@
+/** The screen of `adasa monit`: one row per instance with a CPU sparkline. Pure. */
+import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { paint, statusColor } from "./color.ts";
+import { sparkline } from "./sparkline.ts";
+import { renderTable } from "./table.ts";
+import { formatBytes, formatDuration, formatPercent } from "./units.ts";
+
+export function renderMonit(
+  rows: InstanceInfo[],
+  history: Map<number, number[]>,
+  options: { color: boolean; width: number },
+): string {
+  if (rows.length === 0) return "No apps yet; start one with: adasa start <command>";
+  // id, name, status, restarts, uptime, cpu, memory take about 60 columns; the rest is history.
+  const sparkWidth = Math.max(8, Math.min(30, options.width - 62));
+  const body = rows.map((r) => [
+    String(r.id),
+    r.name.length > 16 ? r.name.slice(0, 15) + "…" : r.name,
+    paint(r.status, statusColor(r.status), options.color),
+    String(r.restarts),
+    r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
+    formatPercent(r.group_cpu),
+    formatBytes(r.group_memory),
+    sparkline(history.get(r.id) ?? [], { width: sparkWidth, min: 0 }),
+  ]);
+  return renderTable(
+    ["id", "name", "status", "↺", "uptime", "cpu", "memory", "cpu history"],
+    body,
+    {
+      rightAlign: [0, 3, 5, 6],
+    },
+  );
+}

@@ -1,0 +1,83 @@
+/** `adasa stats` on screen: per instance, a CPU chart, a memory chart and their figures. Pure. */
+import { type ChartPoint, renderCpuChart, renderMemoryChart } from "./chart.ts";
+import { formatBytes, formatPercent } from "./units.ts";
+
+interface Figures {
+  min: number;
+  avg: number;
+  p95: number;
+  max: number;
+}
+
+export interface StatsReply {
+  since: number;
+  until: number;
+  source: "raw" | "minute";
+  step_ms: number;
+  points: Array<{
+    at: number;
+    instance_id: number;
+    app: string;
+    samples: number;
+    cpu: number | null;
+    memory: number;
+    group_cpu: number | null;
+    group_memory: number;
+  }>;
+  summary: Array<{
+    instance_id: number;
+    app: string;
+    samples: number;
+    source: string;
+    cpu: Figures | null;
+    memory: Figures;
+  }>;
+}
+
+export function renderStats(reply: StatsReply, options: { color: boolean; width: number }): string {
+  if (reply.summary.length === 0) return "No samples in this window";
+  return reply.summary.map((s) => {
+    const points = reply.points.filter((p) => p.instance_id === s.instance_id);
+    const cpu: ChartPoint[] = points.map((p) => ({ at: p.at, value: p.group_cpu }));
+    const memory: ChartPoint[] = points.map((p) => ({ at: p.at, value: p.group_memory }));
+    const figures = (label: string, f: Figures | null, fmt: (n: number) => string) =>
+      f
+        ? `${label}  min ${fmt(f.min)}  avg ${fmt(f.avg)}  p95 ${fmt(f.p95)}  max ${fmt(f.max)}`
+        : `${label}  -`;
+    return [
+      `${s.app}#${s.instance_id}: ${s.samples} samples`,
+      renderCpuChart(cpu, {
+        width: options.width,
+        height: 6,
+        title: "cpu (process group)",
+        color: options.color,
+      }),
+      figures("cpu   ", s.cpu, formatPercent as (n: number) => string),
+      renderMemoryChart(memory, {
+        width: options.width,
+        height: 6,
+        title: "memory (process group)",
+        color: options.color,
+      }),
+      figures("memory", s.memory, formatBytes as (n: number) => string),
+    ].join("\n");
+  }).join("\n\n");
+}
+
+export function statsCsv(reply: StatsReply): string {
+  const header = "at,time,instance_id,app,samples,cpu,memory,group_cpu,group_memory";
+  const rows = reply.points.map((p) =>
+    [
+      p.at,
+      new Date(p.at).toISOString(),
+      p.instance_id,
+      p.app,
+      p.samples,
+      p.cpu ?? "",
+      p.memory,
+      p.group_cpu ?? "",
+      p.group_memory,
+    ].join(",")
+  );
+  return [header, ...rows].join("\n");
+}

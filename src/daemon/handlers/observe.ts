@@ -1,0 +1,138 @@
+/** Ops that read what instances did: logs (a stream), flush, stats. */
+import { AdasaError, arg } from "../../protocol/mod.ts";
+import type { OpHandler, StreamItem } from "../../ipc/server.ts";
+import { type FollowCursor, followLogs, type LogLine, readLogs, tailLogs } from "../../logs/mod.ts";
+import type { DaemonContext } from "../context.ts";
+
+const DEFAULT_TAIL_LINES = 15;
+const LINES_PER_FRAME = 500;
+const MAX_GREP_LENGTH = 1_000;
+
+interface Selection {
+  apps: string[];
+  instanceIds?: number[];
+}
+
+/** Targets to apps and, when ids were named, instance ids. No targets means every app. */
+function select(ctx: DaemonContext, args: Record<string, unknown>): Selection {
+  const targets = arg.stringArray(args, "targets") ?? [];
+  if (targets.length === 0 || targets.includes("all")) {
+    return { apps: ctx.supervisor.apps().map((a) => a.spec.name) };
+  }
+  const instances = ctx.supervisor.resolve(targets);
+  const apps = [...new Set(instances.map((i) => i.spec.name))];
+  const namedIds = targets.some((t) => /^\d+$/.test(t));
+  return namedIds ? { apps, instanceIds: instances.map((i) => i.id) } : { apps };
+}
+
+function grepOf(args: Record<string, unknown>): string | RegExp | undefined {
+  const grep = arg.optionalString(args, "grep");
+  if (grep === undefined) return undefined;
+  if (grep.length > MAX_GREP_LENGTH) {
+    throw new AdasaError("INVALID_ARGUMENT", `--grep is longer than ${MAX_GREP_LENGTH} characters`);
+  }
+  if (!arg.boolean(args, "regex")) return grep;
+  try {
+    return new RegExp(grep);
+  } catch (error) {
+    throw new AdasaError("INVALID_ARGUMENT", `--grep: ${(error as Error).message}`);
+  }
+}
+
+function streamOf(args: Record<string, unknown>): "out" | "err" | undefined {
+  const stream = arg.optionalString(args, "stream");
+  if (stream === undefined || stream === "out" || stream === "err") return stream;
+  throw new AdasaError("INVALID_ARGUMENT", `args.stream must be "out" or "err", got "${stream}"`);
+}
+
+async function* inFrames(lines: AsyncIterable<LogLine> | LogLine[]): AsyncGenerator<StreamItem> {
+  let batch: LogLine[] = [];
+  for await (const line of lines) {
+    batch.push(line);
+    if (batch.length >= LINES_PER_FRAME) {
+      yield { event: "lines", data: batch };
+      batch = [];
+    }
+  }
+  if (batch.length) yield { event: "lines", data: batch };
+}
+
+async function* streamLogs(
+  ctx: DaemonContext,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+): AsyncGenerator<StreamItem> {
+  const selection = select(ctx, args);
+  const since = arg.integer(args, "since");
+  const until = arg.integer(args, "until");
+  const lines = arg.integer(args, "lines", { min: 0, max: 1_000_000 });
+  const filter = {
+    ...(selection.instanceIds ? { instanceIds: selection.instanceIds } : {}),
+    stream: streamOf(args),
+    since,
+    until,
+    grep: grepOf(args),
+  };
+  const dir = ctx.paths.logsDir;
+  ctx.logs.flushIndex();
+  let cursor: FollowCursor;
+  if (since === undefined && until === undefined) {
+    const tail = await tailLogs(dir, ctx.store.logIndex, {
+      apps: selection.apps,
+      ...filter,
+      lines: lines ?? DEFAULT_TAIL_LINES,
+    });
+    cursor = tail.cursor;
+    yield* inFrames(tail.lines);
+  } else {
+    cursor = new Map();
+    const read = readLogs(dir, ctx.store.logIndex, { apps: selection.apps, ...filter, cursor });
+    yield* inFrames(lines === undefined ? read : take(read, lines));
+  }
+  if (!arg.boolean(args, "follow")) return;
+  for await (const line of followLogs(dir, cursor, filter, { signal })) {
+    yield { event: "lines", data: [line] };
+  }
+}
+
+async function* take<T>(source: AsyncGenerator<T>, n: number): AsyncGenerator<T> {
+  if (n <= 0) return;
+  let count = 0;
+  for await (const item of source) {
+    yield item;
+    if (++count >= n) return;
+  }
+}
+
+export function observeHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+  return {
+    logs: { kind: "stream", run: (args, req) => streamLogs(ctx, args, req.signal) },
+    flush: {
+      kind: "unary",
+      run: async (args) => {
+        const { apps } = select(ctx, args);
+        for (const app of apps) await ctx.logs.capture.flush(app);
+        ctx.logs.flushIndex();
+        return { apps };
+      },
+    },
+    stats: {
+      kind: "unary",
+      run: (args) => {
+        const { apps, instanceIds } = select(ctx, args);
+        const now = Date.now();
+        const since = arg.integer(args, "since") ?? now - 3_600_000;
+        const until = arg.integer(args, "until") ?? now;
+        if (since > until) throw new AdasaError("INVALID_ARGUMENT", "--since is after --until");
+        const maxPoints = arg.integer(args, "max_points", { min: 1, max: 100_000 }) ?? 120;
+        const query = instanceIds ? { instanceIds, since, until } : { apps, since, until };
+        return {
+          since,
+          until,
+          ...ctx.store.stats.query({ ...query, maxPoints }),
+          summary: ctx.store.stats.summary(query),
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Wires log capture into the daemon: each spawn's pipes go to the app's log files, the time
+ * index is written in one transaction per tick, and an exit event gets the run's last stderr
+ * lines once its pipes are drained (the event itself is recorded at once, so a restart is not
+ * held up by a child's slow output).
+ */
+import { getLogger } from "../logger.ts";
+import { LogCapture } from "../logs/mod.ts";
+import type { Store } from "../store/mod.ts";
+import type { Instance, SpawnedChild } from "../supervisor/mod.ts";
+
+const INDEX_TICK_MS = 500;
+
+export interface LogWiring {
+  capture: LogCapture;
+  attach(instance: Instance, child: SpawnedChild): void;
+  /** Writes pending index rows now (before a read, so it sees the latest output). */
+  flushIndex(): void;
+  close(): Promise<void>;
+}
+
+export function startLogWiring(options: { store: Store; dir: string }): LogWiring {
+  const { store } = options;
+  const capture = new LogCapture({ dir: options.dir });
+  const log = getLogger("logs");
+  const flushIndex = () => {
+    const batch = capture.takePendingIndex();
+    if (batch.rows.length === 0 && batch.removed.length === 0) return;
+    try {
+      store.transaction(() => store.logIndex.apply(batch));
+    } catch (error) {
+      log.warn("Could not write the log index: {error}", { error: String(error) });
+    }
+  };
+  const timer = setInterval(flushIndex, INDEX_TICK_MS);
+  return {
+    capture,
+    flushIndex,
+    attach(instance, child) {
+      const name = instance.spec.name;
+      const id = instance.id;
+      const run = capture.capture(name, id, { stdout: child.stdout, stderr: child.stderr });
+      Promise.all([run, child.status]).then(([tail]) => {
+        if (tail.length === 0) return;
+        try {
+          store.transaction(() => store.events.annotateExit(id, child.pid, tail.join("\n")));
+        } catch (error) {
+          log.warn("Could not keep the stderr of instance {id}: {error}", {
+            id,
+            error: String(error),
+          });
+        }
+      });
+    },
+    async close() {
+      clearInterval(timer);
+      await capture.close();
+      flushIndex();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The sampling tick: one pass over /proc for every running instance, live figures for
+ * `list`, limit checks, and the samples written in one transaction; then a little rollup and
+ * pruning, in small chunks so no tick stalls the daemon. Samples a full disk rejects are
+ * dropped and counted; supervision goes on.
+ */
+import { getLogger, logIfSlow } from "../logger.ts";
+import {
+  checkLimits,
+  INITIAL_LIMIT_STATE,
+  type LimitState,
+  type LimitViolation,
+  type Sample,
+  Sampler,
+} from "../monitor/mod.ts";
+import { MINUTE_RETENTION_MS, RAW_RETENTION_MS, type Store } from "../store/mod.ts";
+import type { Instance, Supervisor } from "../supervisor/mod.ts";
+import { formatSize } from "./format_size.ts";
+
+/** Default time between samples. ADASA_SAMPLE_INTERVAL_MS overrides it. */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 2_000;
+const PRUNE_CHUNK_ROWS = 2_000;
+const STATS_SLOW_MS = 100;
+
+export interface Monitoring extends Disposable {
+  /** The latest sample of an instance, while it runs. */
+  latest(instanceId: number): Sample | undefined;
+  /** Samples a failed write dropped since the daemon started. */
+  readonly droppedSamples: number;
+}
+
+export function startMonitoring(
+  options: { store: Store; supervisor: Supervisor; intervalMs?: number },
+): Monitoring {
+  const { store, supervisor } = options;
+  const sampler = new Sampler();
+  const latest = new Map<number, Sample>();
+  const limitStates = new Map<number, LimitState>();
+  const counters = { dropped: 0 };
+  const intervalMs = options.intervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
+  const tick = () => {
+    const started = performance.now();
+    const running = runningInstances(supervisor);
+    const samples = sampler.sample(running.map((i) => ({ id: i.id, pid: i.pid! })));
+    latest.clear();
+    for (const sample of samples) latest.set(sample.instance_id, sample);
+    persistSamples(store, supervisor, samples, counters);
+    for (const sample of samples) enforceLimits(supervisor, sample, limitStates);
+    housekeeping(store);
+    logIfSlow("stats update", started, STATS_SLOW_MS);
+  };
+  const timer = setInterval(tick, intervalMs);
+  return {
+    latest: (id) => latest.get(id),
+    get droppedSamples() {
+      return counters.dropped;
+    },
+    [Symbol.dispose]: () => clearInterval(timer),
+  };
+}
+
+function runningInstances(supervisor: Supervisor): Instance[] {
+  const out: Instance[] = [];
+  for (const app of supervisor.apps()) {
+    for (const instance of app.instances) if (instance.pid !== null) out.push(instance);
+  }
+  return out;
+}
+
+function persistSamples(
+  store: Store,
+  supervisor: Supervisor,
+  samples: Sample[],
+  counters: { dropped: number },
+): void {
+  if (samples.length === 0) return;
+  const rows = samples.map((s) => ({
+    ...s,
+    app: supervisor.instance(s.instance_id)?.spec.name ?? "?",
+  }));
+  try {
+    store.transaction(() => store.stats.insertSamples(rows));
+  } catch (error) {
+    counters.dropped += rows.length;
+    getLogger("monitor").warn("Dropped {n} samples: {error}", {
+      n: rows.length,
+      error: String(error),
+    });
+  }
+}
+
+function enforceLimits(
+  supervisor: Supervisor,
+  sample: Sample,
+  states: Map<number, LimitState>,
+): void {
+  const instance = supervisor.instance(sample.instance_id);
+  if (!instance) return;
+  const spec = instance.spec;
+  if (spec.max_memory === null && spec.max_cpu === null) return;
+  const { state, violation } = checkLimits(
+    {
+      ...(spec.max_memory !== null ? { max_memory: spec.max_memory } : {}),
+      ...(spec.max_cpu !== null ? { max_cpu: spec.max_cpu } : {}),
+      samples: spec.limit_samples,
+      action: spec.limit_action,
+    },
+    states.get(instance.id) ?? INITIAL_LIMIT_STATE,
+    sample,
+  );
+  states.set(instance.id, state);
+  if (violation) actOnViolation(supervisor, instance, violation);
+}
+
+function actOnViolation(supervisor: Supervisor, instance: Instance, v: LimitViolation): void {
+  const figures = v.kind === "memory"
+    ? `memory ${formatSize(v.value)} over max_memory ${formatSize(v.limit)}`
+    : `cpu ${v.value.toFixed(1)}% over max_cpu ${v.limit}%`;
+  const reason = `${figures} for ${v.samples} samples; action ${v.action}`;
+  supervisor.recordInstanceEvent(instance, "limit_exceeded", reason);
+  getLogger("monitor").warn("Instance {id}: {reason}", { id: instance.id, reason });
+  const act = v.action === "restart"
+    ? supervisor.restart([instance])
+    : v.action === "stop"
+    ? supervisor.stop([instance])
+    : Promise.resolve();
+  act.catch((error) =>
+    getLogger("monitor").error("Limit action failed: {error}", { error: String(error) })
+  );
+}
+
+/** Rolls up finished minutes and prunes old rows a chunk at a time. */
+function housekeeping(store: Store): void {
+  const now = Date.now();
+  try {
+    store.transaction(() => {
+      store.stats.rollup(now);
+      store.stats.pruneRaw(now - RAW_RETENTION_MS, PRUNE_CHUNK_ROWS);
+      store.stats.pruneMinutes(now - MINUTE_RETENTION_MS, PRUNE_CHUNK_ROWS);
+    });
+  } catch (error) {
+    getLogger("monitor").warn("Stats housekeeping failed: {error}", { error: String(error) });
+  }
+}
