@@ -111,6 +111,9 @@ function appInput(command: string, parsed: Parsed): Record<string, unknown> {
   if (typeof v["stop-exit-codes"] === "string") {
     input.stop_exit_codes = parseCodes(v["stop-exit-codes"]);
   }
+  if (typeof v["max-memory"] === "string") input.max_memory = parseSize(v["max-memory"]);
+  if (typeof v["max-cpu"] === "string") input.max_cpu = parsePercent(v["max-cpu"]);
+  if (typeof v["limit-action"] === "string") input.limit_action = v["limit-action"];
   return input;
 }
 

@@ -11,11 +11,16 @@ export interface LogLine {
   partial: boolean;
 }
 
+/**
+ * Control characters other than tab and ESC could garble the terminal (a carriage return hides
+ * the prefix, a NUL cuts the line): they are shown escaped. ESC stays, so colours come through.
+ */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]/g;
+
 export function renderLogLine(line: LogLine, options: { prefix: boolean; color: boolean }): string {
-  // Control characters other than tab could rewrite the user's terminal: show them escaped.
-  // deno-lint-ignore no-control-regex
   const text = line.text.replace(
-    /[\x00-\x08\x0b-\x1f\x7f]/g,
+    CONTROL,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
   const body = line.partial ? `${text} ⏎` : text;

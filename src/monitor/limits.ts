@@ -3,7 +3,7 @@
  * and decides what to do with a violation. A limit must be exceeded on N consecutive samples,
  * so that a short spike (a GC, a burst of requests) does not restart a healthy process.
  */
-import { AdasaError } from "../protocol/mod.ts";
+
 import type { Sample } from "./sampler.ts";
 
 /** What to do when a limit is exceeded. */

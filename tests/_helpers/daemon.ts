@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-sync-fn-in-async-fn -- tests read /proc and temp files synchronously for simplicity
 /**
  * A real daemon in a temporary ADASA_HOME, run from main.ts as a subprocess. Disposing it
  * stops the daemon with SIGTERM and then checks, by the pids recorded in its events table,

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-sync-fn-in-async-fn -- tests read /proc and temp files synchronously for simplicity
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { groupAlive, makeHome, pidAlive, startDaemon } from "../_helpers/daemon.ts";
@@ -5,8 +6,6 @@ import { list, processesOfInstance, startApp } from "../_helpers/apps.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
-
-const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
 async function allOnline(client: AdasaClient, ids: number[]): Promise<InstanceInfo[]> {
   return await waitFor(

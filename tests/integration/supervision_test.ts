@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-sync-fn-in-async-fn -- tests read /proc and temp files synchronously for simplicity
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { groupAlive, pidAlive, startDaemon } from "../_helpers/daemon.ts";
 import { events, instance, list, startApp, waitForInstance } from "../_helpers/apps.ts";
