@@ -9,7 +9,9 @@ import { AdasaError } from "./src/protocol/mod.ts";
 if (import.meta.main) {
   const background = Deno.args.includes("--background");
   try {
-    Deno.exit(await runDaemon({ stderr: !background }));
+    // Beside this file: the repository's migrations, or dist/migrations for the bundle.
+    const migrationsDir = new URL("./migrations/", import.meta.url);
+    Deno.exit(await runDaemon({ stderr: !background, migrationsDir }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // deno-lint-ignore no-console

@@ -10,19 +10,32 @@ import { AdasaError } from "../src/protocol/errors.ts";
 const START_TIMEOUT_MS = 15_000;
 const ALREADY_RUNNING_EXIT = 4;
 
-/** The daemon entry (main.ts) and the config beside it, from this file's place in the repo. */
-function daemonEntry(): { main: string; config: string } {
+/**
+ * How to run the daemon: the bundled dist/adasad.js beside the bundled CLI (it starts without
+ * npm resolution and uses less memory), else the repository's main.ts with its deno.json.
+ */
+function daemonEntry(): { main: string; flags: string[] } {
   const explicit = Deno.env.get("ADASA_DAEMON_ENTRY");
-  const main = explicit ?? new URL("../main.ts", import.meta.url).pathname;
-  const config = new URL("deno.json", new URL(".", `file://${main}`)).pathname;
-  return { main, config };
+  if (explicit) return entryFor(explicit);
+  const bundled = new URL("./adasad.js", import.meta.url).pathname;
+  try {
+    if (Deno.statSync(bundled).isFile) return entryFor(bundled);
+  } catch {
+    // running from source
+  }
+  return entryFor(new URL("../main.ts", import.meta.url).pathname);
+}
+
+function entryFor(main: string): { main: string; flags: string[] } {
+  if (main.endsWith(".js")) return { main, flags: ["--no-config", "--no-lock"] };
+  return { main, flags: ["--config", new URL("deno.json", `file://${main}`).pathname] };
 }
 
 /** Starts a daemon in the background for `home`. */
 export function spawnDaemon(home: string): Deno.ChildProcess {
-  const { main, config } = daemonEntry();
+  const { main, flags } = daemonEntry();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", config, main, "--background"],
+    args: ["run", "--allow-all", ...flags, main, "--background"],
     env: { ADASA_HOME: home },
     stdin: "null",
     stdout: "null",
@@ -35,9 +48,9 @@ export function spawnDaemon(home: string): Deno.ChildProcess {
 
 /** Runs the daemon in the foreground with this process's stdio; returns its exit code. */
 export async function runDaemonForeground(home: string): Promise<number> {
-  const { main, config } = daemonEntry();
+  const { main, flags } = daemonEntry();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", config, main],
+    args: ["run", "--allow-all", ...flags, main],
     env: { ADASA_HOME: home },
   }).spawn();
   const forward = () => {

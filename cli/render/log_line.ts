@@ -34,7 +34,7 @@ export function renderLogLine(line: LogLine, options: { prefix: boolean; color: 
   return `${who} ${time} ${line.stream === "err" ? "E" : "|"} ${body}`;
 }
 
-/** The `--json` form: one object per line. */
+/** The `--json` form: one object per line; `partial` marks a piece of a split long line. */
 export function renderLogJson(line: LogLine): string {
   return JSON.stringify({
     time: new Date(line.time).toISOString(),
@@ -43,5 +43,6 @@ export function renderLogJson(line: LogLine): string {
     instance: line.instance_id,
     stream: line.stream,
     text: line.text,
+    partial: line.partial,
   });
 }

