@@ -85,8 +85,9 @@ export const COMMANDS: readonly CommandSpec[] = [
         short: "e",
         multiple: true,
         value: "KEY=VALUE",
-        help: "Set a variable (repeatable)",
+        help: "Set a variable (repeatable); with a config file: the env_<profile> to use",
       },
+      strict: { type: "boolean", help: "With a config file: warnings are errors" },
       interpreter: {
         type: "string",
         value: "BIN",
@@ -157,9 +158,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "reload",
-    summary: "Restart instances one at a time, each after the previous is online",
-    usage: "adasa reload <id|name|all>... [--update-env]",
-    flags: { "update-env": updateEnv },
+    summary: "Restart instances one at a time; with a config file, apply its changes",
+    usage: "adasa reload <id|name|all>... [--update-env] | adasa reload <file> [--prune] [--env P]",
+    flags: {
+      "update-env": updateEnv,
+      prune: { type: "boolean", help: "With a config file: delete apps that are not in it" },
+      env: {
+        type: "string",
+        value: "PROFILE",
+        help: "With a config file: the env_<profile> to use",
+      },
+      strict: { type: "boolean", help: "With a config file: warnings are errors" },
+    },
     load: () => import("./restart.ts"),
   },
   {
@@ -253,6 +263,46 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "adasa monit [--interval MS]",
     flags: { interval: { type: "string", value: "MS", help: "Refresh period (default 2000)" } },
     load: () => import("./monit.ts"),
+  },
+  {
+    name: "export",
+    summary: "Write app definitions as a config file that adasa start accepts",
+    usage: "adasa export [id|name...] [--format json|toml] [--output FILE]",
+    flags: {
+      format: { type: "string", value: "FMT", help: "json (default) or toml" },
+      output: {
+        type: "string",
+        short: "o",
+        value: "FILE",
+        help: "Write to FILE instead of stdout",
+      },
+    },
+    load: () => import("./export.ts"),
+  },
+  {
+    name: "import-pm2",
+    summary: "Create the apps of a pm2 dump (pm2 save) and start them",
+    usage: "adasa import-pm2 [path] (default ~/.pm2/dump.pm2)",
+    flags: {},
+    load: () => import("./import_pm2.ts"),
+  },
+  {
+    name: "startup",
+    summary: "Print (or --install) a systemd unit that runs the daemon at boot",
+    usage: "adasa startup [--system] [--user NAME] [--install]",
+    flags: {
+      system: { type: "boolean", help: "A system unit (default: a user unit)" },
+      user: { type: "string", value: "NAME", help: "With --system: the user to run as" },
+      install: { type: "boolean", help: "Write the unit and enable it with systemctl" },
+    },
+    load: () => import("./startup.ts"),
+  },
+  {
+    name: "unstartup",
+    summary: "Disable and remove the unit that adasa startup installed",
+    usage: "adasa unstartup [--system]",
+    flags: { system: { type: "boolean", help: "The system unit" } },
+    load: () => import("./startup.ts"),
   },
   {
     name: "ping",

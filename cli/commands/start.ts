@@ -1,9 +1,11 @@
 /** `adasa start`: create an app from a command or script, or start existing apps. */
 import { AdasaError } from "../../src/protocol/errors.ts";
 import { parsePercent, parseSize } from "../../src/protocol/sizes.ts";
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { type InstanceInfo, LIMIT_ACTIONS } from "../../src/protocol/messages.ts";
 import { usageError } from "../usage_error.ts";
 import { call, intFlag, printInstances } from "./_shared.ts";
+import { configArg, isConfigFile } from "./_config_file.ts";
+import { print, printError } from "../render/io.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
 const CREATE_FLAGS = [
@@ -32,6 +34,9 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const [first] = parsed.positionals;
   if (first === undefined) {
     throw usageError("adasa start: name a command, a script, or an app to start");
+  }
+  if (parsed.positionals.length === 1 && isConfigFile(first)) {
+    return await startFile(first, parsed, ctx);
   }
   const creating = parsed.rest.length > 0 ||
     CREATE_FLAGS.some((f) => parsed.values[f] !== undefined);
@@ -63,6 +68,25 @@ function failedToStart(rows: InstanceInfo[]): number {
   const failed = rows.find((r) => r.status === "errored");
   if (!failed) return 0;
   throw new AdasaError("INTERNAL", `Cannot start "${failed.name}": ${failed.reason ?? "errored"}`);
+}
+
+/** `adasa start <file>`: every app of the file; `--env <profile>` picks env_<profile>. */
+async function startFile(path: string, parsed: Parsed, ctx: CommandContext): Promise<number> {
+  const envs = (parsed.values.env as string[] | undefined) ?? [];
+  if (envs.length > 1 || envs.some((e) => e.includes("="))) {
+    throw usageError("adasa start <file>: --env takes one profile name, e.g. --env production");
+  }
+  const reply = await call<
+    { created: string[]; started: string[]; warnings: string[]; instances: InstanceInfo[] }
+  >(
+    ctx,
+    "start",
+    { config: configArg(path, { profile: envs[0], strict: parsed.values.strict === true }) },
+  );
+  for (const warning of reply.warnings) printError(`adasa: warning: ${warning}`);
+  if (ctx.json) print(JSON.stringify(reply));
+  else printInstances(ctx, reply.instances);
+  return failedToStart(reply.instances);
 }
 
 /** A word that names ids/apps rather than a program: no slash and no file of that name here. */
@@ -111,10 +135,30 @@ function appInput(command: string, parsed: Parsed): Record<string, unknown> {
   if (typeof v["stop-exit-codes"] === "string") {
     input.stop_exit_codes = parseCodes(v["stop-exit-codes"]);
   }
-  if (typeof v["max-memory"] === "string") input.max_memory = parseSize(v["max-memory"]);
-  if (typeof v["max-cpu"] === "string") input.max_cpu = parsePercent(v["max-cpu"]);
-  if (typeof v["limit-action"] === "string") input.limit_action = v["limit-action"];
+  if (typeof v["max-memory"] === "string") {
+    input.max_memory = flagValue("max-memory", v["max-memory"], parseSize);
+  }
+  if (typeof v["max-cpu"] === "string") {
+    input.max_cpu = flagValue("max-cpu", v["max-cpu"], parsePercent);
+  }
+  if (typeof v["limit-action"] === "string") {
+    const action = v["limit-action"];
+    if (!(LIMIT_ACTIONS as readonly string[]).includes(action)) {
+      throw usageError(`--limit-action: expected ${LIMIT_ACTIONS.join(", ")}, got "${action}"`);
+    }
+    input.limit_action = action;
+  }
   return input;
+}
+
+/** Parses a flag's value; an error names the flag as well as the value. */
+function flagValue<T>(flag: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (!(error instanceof AdasaError)) throw error;
+    throw usageError(`--${flag}: ${error.message}`);
+  }
 }
 
 function parseEnv(raw: unknown): Record<string, string> {

@@ -4,6 +4,7 @@ import type { Supervisor } from "../supervisor/mod.ts";
 import type { DaemonPaths } from "./paths.ts";
 import type { LogWiring } from "./log_wiring.ts";
 import type { Monitoring } from "./monitoring.ts";
+import type { Triggers } from "./triggers.ts";
 
 export interface DaemonContext {
   paths: DaemonPaths;
@@ -11,6 +12,7 @@ export interface DaemonContext {
   supervisor: Supervisor;
   logs: LogWiring;
   monitoring: Monitoring;
+  triggers: Triggers;
   startedAt: number;
   /** Problems the daemon found with its store at start (shown by `daemon status`). */
   storeWarnings: string[];

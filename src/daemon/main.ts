@@ -12,6 +12,7 @@ import type { DaemonContext } from "./context.ts";
 import { buildOpTable } from "./handlers/mod.ts";
 import { acquireLock, removeStaleSocket, writePidFile } from "./lock.ts";
 import { startLogWiring } from "./log_wiring.ts";
+import { Triggers } from "./triggers.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, startMonitoring } from "./monitoring.ts";
 import { daemonPaths, ensureHome } from "./paths.ts";
 import { startTicksOf } from "./proc_ticks.ts";
@@ -66,12 +67,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       supervisor,
       intervalMs: Number(Deno.env.get("ADASA_SAMPLE_INTERVAL_MS") ?? DEFAULT_SAMPLE_INTERVAL_MS),
     });
+    using triggers = new Triggers(supervisor);
     const ctx: DaemonContext = {
       paths,
       store,
       supervisor,
       logs,
       monitoring,
+      triggers,
       startedAt: Date.now(),
       storeWarnings,
       counters,
@@ -96,6 +99,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       home: paths.home,
     });
     await resumeApps(ctx);
+    triggers.sync();
     const onSignal = () => shutdown();
     Deno.addSignalListener("SIGTERM", onSignal);
     Deno.addSignalListener("SIGINT", onSignal);

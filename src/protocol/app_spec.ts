@@ -213,7 +213,31 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
     ),
     kill_timeout_ms: integer(input, "kill_timeout_ms", 0, 3_600_000, SPEC_DEFAULTS.kill_timeout_ms),
     ...limitsOf(input),
+    ...triggersOf(input, cwd),
   };
+}
+
+function triggersOf(
+  input: Record<string, unknown>,
+  cwd: string,
+): Pick<AppSpec, "cron_restart" | "watch" | "ignore_watch"> {
+  const cron = optionalString(input, "cron_restart");
+  if (cron !== null && !/^\S+(\s+\S+){4,5}$/.test(cron.trim())) {
+    fail("cron_restart", `expected 5 or 6 cron fields, got ${JSON.stringify(cron)}`);
+  }
+  const watch = input.watch;
+  let paths: string[] | null = null;
+  if (watch === true) paths = [cwd];
+  else if (Array.isArray(watch) || typeof watch === "string") {
+    const list = typeof watch === "string" ? [watch] : watch;
+    if (!list.every((p) => typeof p === "string" && p.length > 0)) {
+      fail("watch", "expected true or a list of paths");
+    }
+    paths = (list as string[]).map((p) => p.startsWith("/") ? p : `${cwd}/${p}`);
+  } else if (watch !== undefined && watch !== null && watch !== false) {
+    fail("watch", "expected true or a list of paths");
+  }
+  return { cron_restart: cron, watch: paths, ignore_watch: strings(input, "ignore_watch") };
 }
 
 function limitsOf(
@@ -251,6 +275,9 @@ export function upgradeStoredSpec(stored: Record<string, unknown>): AppSpec {
     max_cpu: null,
     limit_action: SPEC_DEFAULTS.limit_action,
     limit_samples: SPEC_DEFAULTS.limit_samples,
+    cron_restart: null,
+    watch: null,
+    ignore_watch: [],
     ...stored,
-  } as AppSpec;
+  } as unknown as AppSpec;
 }

@@ -89,6 +89,12 @@ export interface AppSpec {
   limit_action: LimitAction;
   /** Consecutive samples over a limit that make a violation. */
   limit_samples: number;
+  /** Restart on this cron schedule (5 or 6 fields), or null (pm2's cron_restart). */
+  cron_restart: string | null;
+  /** Restart when files under these paths change, or null (pm2's watch). */
+  watch: string[] | null;
+  /** Globs under the watched paths whose changes are ignored (node_modules and .git always). */
+  ignore_watch: string[];
 }
 
 /** What a limit violation does: restart the instance, stop it, or only record it. */
@@ -165,6 +171,7 @@ export const OPS = [
   "logs",
   "flush",
   "stats",
+  "export",
 ] as const;
 /** One op name. */
 export type Op = (typeof OPS)[number];

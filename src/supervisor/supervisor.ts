@@ -193,6 +193,19 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Replaces an app's definition; running instances pick it up at their next (re)start.
+   *
+   * @throws {AdasaError} NOT_FOUND for an unknown app
+   */
+  updateSpec(name: string, spec: AppSpec): void {
+    const app = this.#apps.get(name);
+    if (!app) throw new AdasaError("NOT_FOUND", `No app "${name}"`);
+    this.#deps.registry.updateApp(app.id, spec, this.#deps.now());
+    app.spec = spec;
+    this.#event(app, null, "updated", null);
+  }
+
   /** Stops then removes instances; an app left without instances is deleted. */
   async delete(instances: Instance[]): Promise<string[]> {
     await this.stop(instances);

@@ -222,6 +222,9 @@ Deno.test("normalizeAppSpec() fills every default", () => {
     max_cpu: null,
     limit_action: SPEC_DEFAULTS.limit_action,
     limit_samples: SPEC_DEFAULTS.limit_samples,
+    cron_restart: null,
+    watch: null,
+    ignore_watch: [],
   });
 });
 

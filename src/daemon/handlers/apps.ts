@@ -1,15 +1,10 @@
 /** Ops that change the process table: start, stop, restart, reload, delete, scale, signal. */
-import {
-  AdasaError,
-  type AppSpec,
-  arg,
-  normalizeAppSpec,
-  parseSignal,
-} from "../../protocol/mod.ts";
-import { interpreterFor } from "../../supervisor/mod.ts";
+import { AdasaError, arg, parseSignal } from "../../protocol/mod.ts";
 import type { OpHandler } from "../../ipc/server.ts";
 import type { DaemonContext } from "../context.ts";
 import { withMetrics } from "./_metrics.ts";
+import { specFromInput } from "./_spec.ts";
+import { exportConfig, reloadFromConfig, startFromConfig } from "./config.ts";
 
 function targetsOf(args: Record<string, unknown>): string[] {
   const targets = arg.stringArray(args, "targets");
@@ -19,20 +14,6 @@ function targetsOf(args: Record<string, unknown>): string[] {
   return targets;
 }
 
-/** Validates a new app and picks its interpreter by extension unless one is given. */
-export function specFromInput(input: Record<string, unknown>): AppSpec {
-  const withInterpreter = { ...input };
-  if (withInterpreter.interpreter === undefined && withInterpreter.shell !== true) {
-    const picked = typeof input.command === "string" ? interpreterFor(input.command) : null;
-    if (picked) {
-      withInterpreter.interpreter = picked.interpreter;
-      withInterpreter.interpreter_args ??= picked.args;
-    }
-  }
-  if (withInterpreter.interpreter === "none") withInterpreter.interpreter = null;
-  return normalizeAppSpec(withInterpreter);
-}
-
 export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
   const sup = ctx.supervisor;
   const infos = (ids: number[]) => withMetrics(ctx, sup.list().filter((i) => ids.includes(i.id)));
@@ -40,6 +21,8 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
     start: {
       kind: "unary",
       run: async (args) => {
+        const config = arg.object(args, "config");
+        if (config) return await startFromConfig(ctx, config);
         const app = arg.object(args, "app");
         if (app) {
           const created = await sup.create(specFromInput(app));
@@ -70,6 +53,8 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
     reload: {
       kind: "unary",
       run: async (args) => {
+        const config = arg.object(args, "config");
+        if (config) return await reloadFromConfig(ctx, config, arg.boolean(args, "prune"));
         const instances = sup.resolve(targetsOf(args));
         const baseEnv = arg.stringMap(args, "update_env");
         await sup.reload(instances, baseEnv ? { baseEnv } : {});
@@ -98,6 +83,7 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         return sup.list().filter((i) => i.name === name);
       },
     },
+    export: { kind: "unary", run: (args) => exportConfig(ctx, args) },
     signal: {
       kind: "unary",
       run: (args) => {

@@ -76,7 +76,8 @@ async function* streamLogs(
   const dir = ctx.paths.logsDir;
   ctx.logs.flushIndex();
   let cursor: FollowCursor;
-  if (since === undefined && until === undefined) {
+  // --lines means the last N lines, of the window when one is given (as `adasa logs --help`).
+  if (lines !== undefined || (since === undefined && until === undefined)) {
     const tail = await tailLogs(dir, ctx.store.logIndex, {
       apps: selection.apps,
       ...filter,
@@ -87,20 +88,11 @@ async function* streamLogs(
   } else {
     cursor = new Map();
     const read = readLogs(dir, ctx.store.logIndex, { apps: selection.apps, ...filter, cursor });
-    yield* inFrames(lines === undefined ? read : take(read, lines));
+    yield* inFrames(read);
   }
   if (!arg.boolean(args, "follow")) return;
   for await (const line of followLogs(dir, cursor, filter, { signal })) {
     yield { event: "lines", data: [line] };
-  }
-}
-
-async function* take<T>(source: AsyncGenerator<T>, n: number): AsyncGenerator<T> {
-  if (n <= 0) return;
-  let count = 0;
-  for await (const item of source) {
-    yield item;
-    if (++count >= n) return;
   }
 }
 

@@ -1,0 +1,100 @@
+/**
+ * A parsed config file as a whole: finds its list of apps (`apps`, or the predecessor's
+ * `processes`, or a bare list), maps each app, and checks what spans apps: duplicate names and
+ * a `--env` profile that no app defines. Every message gets the file's name in front.
+ */
+import { describe } from "./_readers.ts";
+import { type AppContext, mapApp, type MappedApp } from "./map_app.ts";
+import type { ConfigResult } from "./types.ts";
+
+/** Top-level fields read without a warning: pm2's deploy section is for `pm2 deploy`. */
+const QUIET_TOP_LEVEL = new Set(["deploy"]);
+
+/** Options of appsFromData: the app context plus strictness. */
+export interface DocumentOptions extends AppContext {
+  strict?: boolean;
+}
+
+/** Maps the data of the file `file` (the name used in messages). */
+export async function appsFromData(
+  data: unknown,
+  file: string,
+  options: DocumentOptions,
+): Promise<ConfigResult> {
+  const found = findList(data);
+  if ("problem" in found) return finish(file, [], [found.problem], found.warnings, options);
+  const mapped = await Promise.all(
+    found.list.map((raw, i) => mapApp(raw, `${found.key}[${i}]`, options)),
+  );
+  const problems = mapped.flatMap((m) => m.problems);
+  const warnings = [...found.warnings, ...mapped.flatMap((m) => m.warnings)];
+  problems.push(...duplicateNames(mapped, found.key));
+  if (options.profile !== undefined && !mapped.some((m) => m.profiles.includes(options.profile!))) {
+    problems.push(
+      `env_${options.profile}: no app defines it (selected with --env ${options.profile})`,
+    );
+  }
+  return finish(file, mapped, problems, warnings, options);
+}
+
+type Found =
+  | { key: string; list: unknown[]; warnings: string[] }
+  | { problem: string; warnings: string[] };
+
+function findList(data: unknown): Found {
+  if (Array.isArray(data)) return { key: "", list: data, warnings: [] };
+  if (data === null || typeof data !== "object") {
+    return { problem: `expected a map with an "apps" list, got ${describe(data)}`, warnings: [] };
+  }
+  const doc = data as Record<string, unknown>;
+  const keys = ["apps", "processes"].filter((k) => doc[k] !== undefined);
+  const warnings = Object.keys(doc)
+    .filter((k) => !["apps", "processes"].includes(k) && !QUIET_TOP_LEVEL.has(k))
+    .map((k) => `${k}: unknown top-level field; ignored`);
+  if (keys.length === 0) return { problem: `apps: missing; expected a list of apps`, warnings };
+  if (keys.length > 1) {
+    return { problem: `processes: give "apps" or "processes", not both`, warnings };
+  }
+  const key = keys[0]!;
+  const list = doc[key];
+  if (!Array.isArray(list)) {
+    return { problem: `${key}: expected a list of apps, got ${describe(list)}`, warnings };
+  }
+  if (list.length === 0) return { problem: `${key}: the list is empty`, warnings };
+  return { key, list, warnings };
+}
+
+function duplicateNames(mapped: MappedApp[], key: string): string[] {
+  const first = new Map<string, number>();
+  const problems: string[] = [];
+  mapped.forEach((m, i) => {
+    const name = m.input?.name;
+    if (name === undefined) return;
+    const seen = first.get(name);
+    if (seen === undefined) first.set(name, i);
+    else problems.push(`${key}[${i}].name: duplicate name "${name}" (also ${key}[${seen}])`);
+  });
+  return problems;
+}
+
+function finish(
+  file: string,
+  mapped: MappedApp[],
+  problems: string[],
+  warnings: string[],
+  options: DocumentOptions,
+): ConfigResult {
+  const all = options.strict ? [...problems, ...warnings] : problems;
+  const line = (message: string) => `${file}: ${message}`;
+  if (all.length > 0) {
+    return {
+      apps: [],
+      extras: {},
+      warnings: options.strict ? [] : warnings.map(line),
+      problems: all.map(line),
+    };
+  }
+  const apps = mapped.map((m) => m.input!);
+  const extras = Object.fromEntries(mapped.map((m) => [m.input!.name!, m.extras]));
+  return { apps, extras, warnings: warnings.map(line), problems: [] };
+}

@@ -1,0 +1,59 @@
+/**
+ * Writes app definitions as a config file that `loadConfigFile` reads back to the same
+ * definitions, so a setup moves to another machine. Every field is written, defaults too, so
+ * the file means the same under another version's defaults. `base_env` is left out: it is the
+ * environment of the shell that started the app on this machine, and the importing machine
+ * supplies its own; only the app's declared `env` travels. Every `$` is written `$$`, which
+ * the loader reads back as `$`, so values never expand on import.
+ */
+import type { AppSpec } from "../protocol/mod.ts";
+import { stringifyToml } from "./json_toml.ts";
+import type { AppExtras } from "./types.ts";
+
+/** A file format `exportApps` writes. */
+export type ExportFormat = "json" | "toml";
+
+/** Writes `specs` (and their extras, by app name, when given) as a JSON or TOML config file. */
+export function exportApps(
+  specs: readonly AppSpec[],
+  format: ExportFormat,
+  options: { extras?: Record<string, AppExtras> } = {},
+): string {
+  const apps = specs.map((spec) => escapeDollars(appFields(spec, options.extras?.[spec.name])));
+  if (format === "toml") return stringifyToml({ apps });
+  return JSON.stringify({ apps }, null, 2) + "\n";
+}
+
+function appFields(spec: AppSpec, extras: AppExtras | undefined): Record<string, unknown> {
+  return {
+    name: spec.name,
+    command: spec.command,
+    args: spec.args,
+    // "none" keeps a null interpreter from being picked again by extension on import.
+    interpreter: spec.interpreter ?? "none",
+    interpreter_args: spec.interpreter_args,
+    shell: spec.shell,
+    cwd: spec.cwd,
+    env: spec.env,
+    instances: spec.instances,
+    restart: spec.restart,
+    stop_exit_codes: spec.stop_exit_codes,
+    min_uptime_ms: spec.min_uptime_ms,
+    max_restarts: spec.max_restarts,
+    restart_delay_ms: spec.restart_delay_ms,
+    backoff_initial_ms: spec.backoff_initial_ms,
+    backoff_max_ms: spec.backoff_max_ms,
+    stop_signal: spec.stop_signal,
+    kill_timeout_ms: spec.kill_timeout_ms,
+    ...extras,
+  };
+}
+
+function escapeDollars(value: unknown): unknown {
+  if (typeof value === "string") return value.replaceAll("$", "$$$$");
+  if (Array.isArray(value)) return value.map(escapeDollars);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)]));
+  }
+  return value;
+}

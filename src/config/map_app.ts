@@ -1,0 +1,140 @@
+/**
+ * Turns one app of a parsed config file into an AppSpecInput: reads its env_file, expands
+ * `${VAR}`, reads every field through the shared table, resolves paths, merges the
+ * environment layers, and validates the result with normalizeAppSpec, the one validator.
+ */
+import { resolve } from "node:path";
+import { AdasaError, type AppSpecInput, normalizeAppSpec } from "../protocol/mod.ts";
+import { describe, FieldError } from "./_readers.ts";
+import { readText, resolveScript } from "./_files.ts";
+import { parseEnvFile } from "./env_file.ts";
+import { expandString, expandTree } from "./expand.ts";
+import { type AppDraft, applyField, newDraft } from "./fields.ts";
+import type { AppExtras } from "./types.ts";
+
+/** What every app of one file shares. */
+export interface AppContext {
+  /** The config file's folder: the default cwd, and the base of relative cwd and env_file. */
+  dir: string;
+  env: Record<string, string>;
+  profile?: string;
+  cpuCount: number;
+}
+
+/** One app, mapped. Messages start with the app's path (`apps[1].instances: ...`). */
+export interface MappedApp {
+  input: AppSpecInput | null;
+  extras: AppExtras;
+  /** Profiles (`env_<name>`) this app defines. */
+  profiles: string[];
+  problems: string[];
+  warnings: string[];
+}
+
+/** Maps the app at `at` (like `apps[1]`). */
+export async function mapApp(raw: unknown, at: string, ctx: AppContext): Promise<MappedApp> {
+  const out: MappedApp = { input: null, extras: {}, profiles: [], problems: [], warnings: [] };
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    out.problems.push(`${at}: expected a map of fields, got ${describe(raw)}`);
+    return out;
+  }
+  const { env_file: envFileField, ...fields } = raw as Record<string, unknown>;
+  const fileVars = await readEnvFiles(envFileField, `${at}.env_file`, ctx, out.problems);
+  const broken = new Set<string>();
+  const expanded = expandTree(fields, { ...ctx.env, ...fileVars }, "", {
+    error: (path, message) => {
+      broken.add(path.split(/[.[]/)[0]!);
+      out.problems.push(`${at}.${path}: ${message}`);
+    },
+    unset: (path, name) => out.warnings.push(`${at}.${path}: \${${name}} is not set; using ""`),
+  }) as Record<string, unknown>;
+  const draft = newDraft();
+  for (const [key, value] of Object.entries(expanded)) {
+    if (broken.has(key)) continue;
+    try {
+      applyField(key, value, draft, ctx.cpuCount);
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      out.problems.push(`${at}.${key}${error.subpath}: ${error.message}`);
+    }
+  }
+  out.warnings.push(...draft.warnings.map((w) => `${at}.${w}`));
+  out.profiles = Object.keys(draft.profiles);
+  if (out.problems.length === 0) await finishApp(draft, fileVars, at, ctx, out);
+  return out;
+}
+
+async function readEnvFiles(
+  field: unknown,
+  at: string,
+  ctx: AppContext,
+  problems: string[],
+): Promise<Record<string, string>> {
+  if (field === undefined) return {};
+  const paths = typeof field === "string" ? [field] : field;
+  if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== "string")) {
+    problems.push(`${at}: expected a path or a list of paths, got ${describe(field)}`);
+    return {};
+  }
+  const vars: Record<string, string> = {};
+  for (const [i, raw] of (paths as string[]).entries()) {
+    const where = typeof field === "string" ? at : `${at}[${i}]`;
+    const expanded = expandString(raw, ctx.env);
+    if (expanded.errors.length) {
+      problems.push(...expanded.errors.map((e) => `${where}: ${e}`));
+      continue;
+    }
+    const path = resolve(ctx.dir, expanded.value);
+    const read = await readText(path);
+    const parsed = read.ok ? parseEnvFile(read.text) : null;
+    if (!read.ok) problems.push(`${where}: ${read.message}`);
+    else if (parsed && !parsed.ok) {
+      problems.push(`${where}: ${path} line ${parsed.line}: ${parsed.message}`);
+    } else if (parsed?.ok) Object.assign(vars, parsed.vars);
+  }
+  return vars;
+}
+
+async function finishApp(
+  draft: AppDraft,
+  fileVars: Record<string, string>,
+  at: string,
+  ctx: AppContext,
+  out: MappedApp,
+): Promise<void> {
+  const command = draft.spec.command;
+  if (typeof command !== "string") {
+    out.problems.push(`${at}.script: missing; name the program to run (or use "command")`);
+    return;
+  }
+  const cwd = resolve(ctx.dir, typeof draft.spec.cwd === "string" ? draft.spec.cwd : ".");
+  const profileEnv = ctx.profile === undefined ? {} : draft.profiles[ctx.profile] ?? {};
+  const input: AppSpecInput = {
+    ...draft.spec,
+    command: draft.spec.shell === true ? command : await resolveScript(command, cwd),
+    cwd,
+    env: { ...fileVars, ...draft.env, ...profileEnv },
+    base_env: { ...ctx.env },
+  };
+  for (const key of ["out_file", "error_file"] as const) {
+    const path = draft.extras[key];
+    if (path !== undefined) draft.extras[key] = resolve(cwd, path);
+  }
+  try {
+    input.name = normalizeAppSpec(input).name;
+  } catch (error) {
+    if (!(error instanceof AdasaError)) throw error;
+    out.problems.push(`${at}.${specProblem(error.message, draft)}`);
+    return;
+  }
+  out.input = input;
+  out.extras = draft.extras;
+}
+
+/** Names normalizeAppSpec's complaint by the field the file used (`min_uptime`, not `_ms`). */
+function specProblem(message: string, draft: AppDraft): string {
+  if (message.startsWith("Invalid app name")) return `name: i${message.slice(1)}`;
+  const match = /^([a-z_]+)([^:]*): (.*)$/.exec(message);
+  if (!match) return `${draft.source.name ?? "name"}: ${message}`;
+  return `${draft.source[match[1]!] ?? match[1]}${match[2]}: ${match[3]}`;
+}

@@ -1,0 +1,52 @@
+/** The shapes a config file loads into, shared by every loader of this folder. */
+import type { AppSpecInput } from "../protocol/mod.ts";
+
+/**
+ * Settings of an app that are not part of its AppSpec: limits for the monitor, cron, watch and
+ * log options. The daemon decides which of them it honours.
+ */
+export interface AppExtras {
+  /** Bytes (pm2's `max_memory_restart`, the predecessor's `max_memory`). */
+  max_memory?: number;
+  /** Percent of one core. */
+  max_cpu?: number;
+  limit_action?: "restart" | "stop" | "log";
+  cron_restart?: string;
+  /** `true` watches the app's cwd; a list names the paths to watch. */
+  watch?: boolean | string[];
+  ignore_watch?: string[];
+  /** Absolute paths. */
+  out_file?: string;
+  error_file?: string;
+  log_date_format?: string;
+  time?: boolean;
+}
+
+/**
+ * What a config file loads into. When `problems` is not empty nothing may start. Every problem
+ * and warning is one line: `file: apps[i].field: message`.
+ */
+export interface ConfigResult {
+  /** App definitions in file order, for the daemon's specFromInput (interpreter by extension). */
+  apps: AppSpecInput[];
+  /** Extras by app name; every app of `apps` has an entry, often empty. */
+  extras: Record<string, AppExtras>;
+  warnings: string[];
+  problems: string[];
+}
+
+/** How to read a config file. */
+export interface LoadOptions {
+  /** Folder a relative config path is resolved against. */
+  cwd: string;
+  /** The caller's environment: `${VAR}` lookups, and each app's `base_env`. */
+  env: Record<string, string>;
+  /** `--env <profile>`: merge each app's `env_<profile>` over its `env`. */
+  profile?: string;
+  /** Turn warnings into problems. */
+  strict?: boolean;
+  /** What `instances: "max"` means; default navigator.hardwareConcurrency. */
+  cpuCount?: number;
+  /** Limit for evaluating a JavaScript ecosystem file; default 10 s. */
+  timeoutMs?: number;
+}

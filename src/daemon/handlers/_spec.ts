@@ -1,0 +1,17 @@
+/** A new app's definition from a client's input: interpreter by extension, then validation. */
+import { type AppSpec, normalizeAppSpec } from "../../protocol/mod.ts";
+import { interpreterFor } from "../../supervisor/mod.ts";
+
+/** Validates a new app and picks its interpreter by extension unless one is given. */
+export function specFromInput(input: Record<string, unknown>): AppSpec {
+  const withInterpreter = { ...input };
+  if (withInterpreter.interpreter === undefined && withInterpreter.shell !== true) {
+    const picked = typeof input.command === "string" ? interpreterFor(input.command) : null;
+    if (picked) {
+      withInterpreter.interpreter = picked.interpreter;
+      withInterpreter.interpreter_args ??= picked.args;
+    }
+  }
+  if (withInterpreter.interpreter === "none") withInterpreter.interpreter = null;
+  return normalizeAppSpec(withInterpreter);
+}

@@ -1,0 +1,143 @@
+/**
+ * Apps from config files: `start <file>` creates and starts every app of a file after checking
+ * all of them; `reload <file>` applies the difference; `export` writes the definitions back
+ * out. The file is read here, in the daemon, so the CLI stays small; JavaScript ecosystem
+ * files are evaluated in a subprocess by src/config.
+ */
+import { type AppExtras, diffApps, exportApps, loadConfigFile } from "../../config/mod.ts";
+import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
+import type { DaemonContext } from "../context.ts";
+import { specFromInput } from "./_spec.ts";
+
+interface Loaded {
+  specs: AppSpec[];
+  warnings: string[];
+}
+
+/** Loads and checks a whole file; throws one error listing every problem. */
+async function loadSpecs(config: Record<string, unknown>): Promise<Loaded> {
+  const profile = arg.optionalString(config, "profile");
+  const result = await loadConfigFile(arg.string(config, "path"), {
+    cwd: arg.string(config, "cwd"),
+    env: arg.stringMap(config, "env") ?? {},
+    ...(profile ? { profile } : {}),
+    strict: arg.boolean(config, "strict"),
+    cpuCount: navigator.hardwareConcurrency,
+  });
+  if (result.problems.length) {
+    throw new AdasaError("INVALID_ARGUMENT", result.problems.join("\n"));
+  }
+  const specs: AppSpec[] = [];
+  const problems: string[] = [];
+  for (const input of result.apps) {
+    try {
+      specs.push(specFromInput({ ...input, ...honouredExtras(result.extras[String(input.name)]) }));
+    } catch (error) {
+      problems.push(
+        `${arg.string(config, "path")}: app ${input.name}: ${(error as Error).message}`,
+      );
+    }
+  }
+  if (problems.length) throw new AdasaError("INVALID_ARGUMENT", problems.join("\n"));
+  return { specs, warnings: result.warnings };
+}
+
+/** The extras a definition carries: limits, cron and watch. */
+function honouredExtras(extras: AppExtras | undefined): Record<string, unknown> {
+  if (!extras) return {};
+  const out: Record<string, unknown> = {};
+  for (
+    const key of [
+      "max_memory",
+      "max_cpu",
+      "limit_action",
+      "cron_restart",
+      "watch",
+      "ignore_watch",
+    ] as const
+  ) {
+    if (extras[key] !== undefined) out[key] = extras[key];
+  }
+  return out;
+}
+
+/** `start` with `{ config }`: every app of the file, new ones created, existing ones started. */
+export async function startFromConfig(ctx: DaemonContext, config: Record<string, unknown>) {
+  const { specs, warnings } = await loadSpecs(config);
+  const sup = ctx.supervisor;
+  const existing = new Set(sup.apps().map((a) => a.spec.name));
+  const created: string[] = [];
+  const started: string[] = [];
+  for (const spec of specs) {
+    if (existing.has(spec.name)) {
+      await sup.start(sup.resolve([spec.name]));
+      started.push(spec.name);
+    } else {
+      await sup.create(spec);
+      created.push(spec.name);
+    }
+  }
+  return {
+    created,
+    started,
+    warnings,
+    instances: sup.list().filter((i) => specs.some((s) => s.name === i.name)),
+  };
+}
+
+/** `reload` with `{ config, prune }`: start new apps, reload changed ones, scale, prune. */
+export async function reloadFromConfig(
+  ctx: DaemonContext,
+  config: Record<string, unknown>,
+  prune: boolean,
+) {
+  const { specs, warnings } = await loadSpecs(config);
+  const sup = ctx.supervisor;
+  const plan = diffApps(sup.apps().map((a) => a.spec), specs, { prune });
+  for (const spec of plan.start) await sup.create(spec);
+  for (const s of plan.scale) await sup.scale(s.name, s.to);
+  for (const change of plan.restart) {
+    sup.updateSpec(change.name, change.spec);
+    if (change.scale) await sup.scale(change.name, change.scale.to);
+    await sup.reload(sup.resolve([change.name]));
+  }
+  for (const name of plan.delete) await sup.delete(sup.resolve([name]));
+  return {
+    started: plan.start.map((s) => s.name),
+    restarted: plan.restart.map((c) => ({ name: c.name, changed: c.changed })),
+    scaled: plan.scale.map((s) => ({ name: s.name, from: s.from, to: s.to })),
+    unchanged: plan.unchanged,
+    deleted: plan.delete,
+    warnings,
+  };
+}
+
+/** `export`: the definitions of the targeted apps (all by default) as a config file. */
+export function exportConfig(ctx: DaemonContext, args: Record<string, unknown>): { text: string } {
+  const format = arg.optionalString(args, "format") ?? "json";
+  if (format !== "json" && format !== "toml") {
+    throw new AdasaError("INVALID_ARGUMENT", `--format must be json or toml, got "${format}"`);
+  }
+  const targets = arg.stringArray(args, "targets") ?? [];
+  const names = targets.length === 0
+    ? null
+    : new Set(ctx.supervisor.resolve(targets).map((i) => i.spec.name));
+  const specs = ctx.supervisor.apps().map((a) => a.spec).filter((s) => !names || names.has(s.name));
+  return {
+    text: exportApps(specs, format, {
+      extras: Object.fromEntries(specs.map((s) => [s.name, extrasOf(s)])),
+    }),
+  };
+}
+
+/** The fields of a definition that config files carry as pm2-style extras. */
+function extrasOf(spec: AppSpec): AppExtras {
+  const extras: AppExtras = {};
+  if (spec.max_memory !== null) extras.max_memory = spec.max_memory;
+  if (spec.max_cpu !== null) extras.max_cpu = spec.max_cpu;
+  if (spec.max_memory !== null || spec.max_cpu !== null) extras.limit_action = spec.limit_action;
+  if (spec.cron_restart !== null) extras.cron_restart = spec.cron_restart;
+  if (spec.watch !== null) extras.watch = spec.watch;
+  if (spec.ignore_watch.length) extras.ignore_watch = spec.ignore_watch;
+  return extras;
+}

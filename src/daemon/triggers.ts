@@ -1,0 +1,149 @@
+/**
+ * Restarts that come from outside the process: `cron_restart` schedules (the croner library,
+ * the one import of it) and `watch` (Deno.watchFs with a debounce; node_modules and .git are
+ * never followed, and `ignore_watch` globs are skipped). Only instances the user wants up are
+ * restarted, one event per restart in the timeline.
+ */
+import { Cron } from "croner";
+import { getLogger } from "../logger.ts";
+import type { AppEntry, Supervisor } from "../supervisor/mod.ts";
+
+const WATCH_DEBOUNCE_MS = 500;
+const ALWAYS_IGNORED = ["/node_modules/", "/.git/"];
+
+interface AppTriggers {
+  signature: string;
+  cron: Cron | null;
+  watcher: Deno.FsWatcher | null;
+}
+
+export class Triggers implements Disposable {
+  readonly #supervisor: Supervisor;
+  readonly #byApp = new Map<string, AppTriggers>();
+
+  constructor(supervisor: Supervisor) {
+    this.#supervisor = supervisor;
+  }
+
+  /** Brings schedules and watchers in line with the current apps. Cheap when nothing changed. */
+  sync(): void {
+    const apps = new Map(this.#supervisor.apps().map((a) => [a.spec.name, a]));
+    for (const [name, triggers] of this.#byApp) {
+      const app = apps.get(name);
+      if (!app || signatureOf(app) !== triggers.signature) this.#drop(name);
+    }
+    for (const [name, app] of apps) {
+      if (this.#byApp.has(name)) continue;
+      this.#byApp.set(name, this.#arm(app));
+    }
+  }
+
+  #arm(app: AppEntry): AppTriggers {
+    const name = app.spec.name;
+    const signature = signatureOf(app);
+    let cron: Cron | null = null;
+    if (app.spec.cron_restart) {
+      cron = new Cron(app.spec.cron_restart, { name: `adasa:${name}` }, () => {
+        this.#restart(name, `cron_restart ${app.spec.cron_restart}`);
+      });
+    }
+    const watcher = app.spec.watch
+      ? this.#watch(name, app.spec.watch, app.spec.ignore_watch)
+      : null;
+    return { signature, cron, watcher };
+  }
+
+  #watch(name: string, paths: string[], ignore: string[]): Deno.FsWatcher | null {
+    let watcher: Deno.FsWatcher;
+    try {
+      watcher = Deno.watchFs(paths, { recursive: true });
+    } catch (error) {
+      getLogger("triggers").warn("Cannot watch {paths} for {name}: {error}", {
+        paths,
+        name,
+        error: String(error),
+      });
+      return null;
+    }
+    const ignored = ignore.map(globToRegExp);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let changed = "";
+    (async () => {
+      try {
+        for await (const event of watcher) {
+          const path = event.paths.find((p) => !isIgnored(p, ignored));
+          if (!path) continue;
+          changed = path;
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => this.#restart(name, `watch: ${changed} changed`),
+            WATCH_DEBOUNCE_MS,
+          );
+        }
+      } catch {
+        // closed
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return watcher;
+  }
+
+  #restart(name: string, reason: string): void {
+    const app = this.#supervisor.apps().find((a) => a.spec.name === name);
+    if (!app) return;
+    const wanted = app.instances.filter((i) => i.desired === "up");
+    if (wanted.length === 0) return;
+    for (const instance of wanted) {
+      this.#supervisor.recordInstanceEvent(instance, "trigger", reason);
+    }
+    this.#supervisor.restart(wanted).catch((error) =>
+      getLogger("triggers").error("Restart of {name} failed: {error}", {
+        name,
+        error: String(error),
+      })
+    );
+  }
+
+  #drop(name: string): void {
+    const triggers = this.#byApp.get(name);
+    if (!triggers) return;
+    triggers.cron?.stop();
+    try {
+      triggers.watcher?.close();
+    } catch {
+      // already closed
+    }
+    this.#byApp.delete(name);
+  }
+
+  [Symbol.dispose](): void {
+    for (const name of [...this.#byApp.keys()]) this.#drop(name);
+  }
+}
+
+function signatureOf(app: AppEntry): string {
+  const s = app.spec;
+  return JSON.stringify([s.cron_restart, s.watch, s.ignore_watch]);
+}
+
+function isIgnored(path: string, ignored: RegExp[]): boolean {
+  if (ALWAYS_IGNORED.some((part) => path.includes(part))) return true;
+  return ignored.some((re) => re.test(path));
+}
+
+/** A glob (`*.log`, `tmp/**`) as a RegExp matched anywhere in a path. */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*") {
+      if (glob[i + 1] === "*") {
+        re += ".*";
+        i++;
+      } else re += "[^/]*";
+    } else if (c === "?") re += "[^/]";
+    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`(^|/)${re}($|/)`);
+}

@@ -1,0 +1,203 @@
+/**
+ * Bad config files: each problem is one line naming the file, the app and the field path, and
+ * a file with any problem yields no apps at all, so nothing starts.
+ */
+import { assertEquals } from "../_helpers/assert.ts";
+import { loadConfigFile } from "../../src/config/mod.ts";
+import type { LoadOptions } from "../../src/config/mod.ts";
+import { locateJsonError } from "../../src/config/_json_position.ts";
+
+interface BadFile {
+  what: string;
+  file: string;
+  text: string;
+  options?: Partial<LoadOptions>;
+  problems: string[];
+}
+
+const CASES: BadFile[] = [
+  {
+    what: "unparseable JSON names line and column",
+    file: "adasa.json",
+    text: '{\n  "apps": [\n    { "script": "a.js", }\n  ]\n}\n',
+    problems: ['adasa.json: invalid JSON at line 3, column 25: unexpected "}"'],
+  },
+  {
+    what: "unparseable TOML names line and column",
+    file: "adasa.toml",
+    text: '[[apps]]\nname = "api"\nscript = \n',
+    problems: [
+      "adasa.toml: invalid TOML at line 3, column 10: invalid value",
+    ],
+  },
+  {
+    what: "a JavaScript file that throws names the error and its line",
+    file: "ecosystem.config.js",
+    text: "const x = 1;\nmodule.exports = { apps: [nope] };\n",
+    problems: [
+      "ecosystem.config.js: evaluating the file failed at line 2: ReferenceError: nope is not defined",
+    ],
+  },
+  {
+    what: "a JavaScript file that never ends is stopped after the timeout",
+    file: "ecosystem.config.cjs",
+    text: "while (true) {}\n",
+    options: { timeoutMs: 500 },
+    problems: ["ecosystem.config.cjs: evaluating the file took longer than 500 ms"],
+  },
+  {
+    what: "a missing script",
+    file: "adasa.json",
+    text: JSON.stringify({ apps: [{ name: "api", script: "sleep" }, { name: "web" }] }),
+    problems: ['adasa.json: apps[1].script: missing; name the program to run (or use "command")'],
+  },
+  {
+    what: "instances of the wrong type",
+    file: "ecosystem.config.js",
+    text: 'module.exports = { apps: [{ script: "sleep" }, { script: "cat", instances: "four" }] };',
+    problems: [
+      'ecosystem.config.js: apps[1].instances: expected a positive integer or "max", got "four"',
+    ],
+  },
+  {
+    what: "negative instances",
+    file: "adasa.toml",
+    text: '[[apps]]\nscript = "sleep"\ninstances = -3\n',
+    problems: ['adasa.toml: apps[0].instances: expected a positive integer or "max", got -3'],
+  },
+  {
+    what: "duplicate names, including a defaulted one",
+    file: "adasa.json",
+    text: JSON.stringify({ apps: [{ script: "sleep" }, { name: "sleep", script: "cat" }] }),
+    problems: ['adasa.json: apps[1].name: duplicate name "sleep" (also apps[0])'],
+  },
+  {
+    what: "an invalid name",
+    file: "adasa.json",
+    text: JSON.stringify({ apps: [{ name: "all", script: "sleep" }] }),
+    problems: ['adasa.json: apps[0].name: invalid app name "all": "all" means every app'],
+  },
+  {
+    what: "a profile that no app defines",
+    file: "adasa.json",
+    text: JSON.stringify({ apps: [{ script: "sleep", env_production: { A: "1" } }] }),
+    options: { profile: "staging" },
+    problems: ["adasa.json: env_staging: no app defines it (selected with --env staging)"],
+  },
+  {
+    what: "an env value of the wrong type",
+    file: "adasa.json",
+    text: JSON.stringify({ apps: [{ script: "sleep", env: { PORT: 80, DB: { host: "x" } } }] }),
+    problems: ["adasa.json: apps[0].env.DB: expected a string, number or boolean, got a map"],
+  },
+  {
+    what: "a bad ${VAR reference",
+    file: "adasa.toml",
+    text: '[[apps]]\nscript = "sleep"\nargs = ["${HOME", "${1X}"]\n',
+    problems: [
+      'adasa.toml: apps[0].args[0]: unterminated "${" at character 1',
+      'adasa.toml: apps[0].args[1]: expected ${NAME} or ${NAME:-default}, got "${1X}"',
+    ],
+  },
+  {
+    what: "an env_file that cannot be read",
+    file: "adasa.json",
+    text: JSON.stringify({ apps: [{ script: "sleep", env_file: "missing.env" }] }),
+    problems: ['adasa.json: apps[0].env_file: cannot read "DIR/missing.env": no such file'],
+  },
+  {
+    what: "an unsupported field under --strict",
+    file: "ecosystem.config.js",
+    text: 'module.exports = { apps: [{ script: "sleep", exec_mode: "cluster", vizion: false }] };',
+    options: { strict: true },
+    problems: [
+      'ecosystem.config.js: apps[0].exec_mode: "cluster" is not supported; each instance runs as its own process (fork mode)',
+      "ecosystem.config.js: apps[0].vizion: not supported by Adasa; ignored",
+    ],
+  },
+  {
+    what: "several problems in one file, one line each",
+    file: "adasa.json",
+    text: JSON.stringify({
+      apps: [{ script: "sleep", min_uptime: "soon", kill_timeout: 5, kill_timeout_ms: 7 }, 42],
+    }),
+    problems: [
+      'adasa.json: apps[0].min_uptime: expected milliseconds or a duration like "5s", got "soon"',
+      "adasa.json: apps[0].kill_timeout_ms: conflicts with kill_timeout; give only one of them",
+      "adasa.json: apps[1]: expected a map of fields, got 42",
+    ],
+  },
+  {
+    what: "a file without apps",
+    file: "adasa.toml",
+    text: 'name = "x"\n',
+    problems: ["adasa.toml: apps: missing; expected a list of apps"],
+  },
+  {
+    what: "an unknown extension",
+    file: "adasa.yaml",
+    text: "apps: []\n",
+    problems: [
+      'adasa.yaml: unknown config format ".yaml"; use .json, .toml, .js, .cjs, .mjs, .pm2',
+    ],
+  },
+  {
+    what: "a stop signal that does not exist",
+    file: "adasa.toml",
+    text: '[[processes]]\nscript = "sleep"\nstop_signal = "SIGFOO"\n',
+    problems: [
+      'adasa.toml: processes[0].stop_signal: unknown signal "SIGFOO"; use one of SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGSTOP, SIGTSTP, SIGWINCH, SIGALRM, SIGPWR',
+    ],
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`loadConfigFile() rejects ${c.what}`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "adasa-bad-" });
+    try {
+      await Deno.writeTextFile(`${dir}/${c.file}`, c.text);
+      const result = await loadConfigFile(c.file, { cwd: dir, env: {}, cpuCount: 2, ...c.options });
+      assertEquals(result.problems, c.problems.map((p) => p.replace("DIR", dir)));
+      assertEquals(result.apps, []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("loadConfigFile() warns about unsupported and unknown fields, and still loads", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "adasa-warn-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/ecosystem.config.js`,
+      'module.exports = { apps: [{ name: "api", script: "sleep", exec_mode: "cluster", merge_logs: true, colour: "red", args: "${UNSET_VAR}" }], extra: 1 };',
+    );
+    const result = await loadConfigFile("ecosystem.config.js", { cwd: dir, env: {} });
+    assertEquals(result.problems, []);
+    assertEquals(result.warnings, [
+      "ecosystem.config.js: extra: unknown top-level field; ignored",
+      'ecosystem.config.js: apps[0].args: ${UNSET_VAR} is not set; using ""',
+      'ecosystem.config.js: apps[0].exec_mode: "cluster" is not supported; each instance runs as its own process (fork mode)',
+      "ecosystem.config.js: apps[0].merge_logs: not supported by Adasa; ignored",
+      "ecosystem.config.js: apps[0].colour: unknown field; ignored",
+    ]);
+    assertEquals(result.apps.map((a) => [a.name, a.args]), [["api", []]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("locateJsonError() finds the first bad character that JSON.parse does not name", () => {
+  const table: Array<[string, [number, number, string] | null]> = [
+    ['{"a": 1,\n "b": }', [2, 7, '"}"']],
+    ["[1,]", [1, 4, '"]"']],
+    ['{"a": tru}', [1, 7, '"t"']],
+    ['{"a": 1', [1, 8, "end of file"]],
+    ['{"a": "x\\q"}', [1, 10, '"q"']],
+    ['{"a": [{"b": null}]}', null],
+  ];
+  for (const [text, want] of table) {
+    const at = locateJsonError(text);
+    assertEquals(at && [at.line, at.column, at.found], want, text);
+  }
+});
