@@ -1,6 +1,6 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { exportApps, loadConfigFile } from "../../src/config/mod.ts";
-import { specFromInput } from "../../src/daemon/handlers/apps.ts";
+import { specFromInput } from "../../src/daemon/handlers/_spec.ts";
 import { type AppSpec, normalizeAppSpec } from "../../src/protocol/mod.ts";
 
 const MACHINE_ENV = { PATH: "/usr/bin:/bin", HOME: "/home/other" };
