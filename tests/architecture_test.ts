@@ -1,0 +1,101 @@
+/**
+ * The module boundaries of STYLE.md 3.2, checked on every file's imports: a forbidden edge
+ * fails here, not in review. Each third-party library is imported in exactly one file.
+ */
+import { assertEquals } from "./_helpers/assert.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Which project folders each module may import (its own folder is always allowed). */
+const ALLOWED: Record<string, readonly string[]> = {
+  "src/protocol": [],
+  "src/ipc": ["src/protocol"],
+  "cli": ["src/protocol", "src/ipc/client.ts", "src/ipc/paths.ts"],
+  "src/supervisor": ["src/protocol", "src/logger.ts"],
+  "src/monitor": ["src/protocol", "src/logger.ts"],
+  "src/logs": ["src/protocol", "src/logger.ts"],
+  "src/store": ["src/protocol"],
+  "src/config": ["src/protocol"],
+  "src/daemon": ["src"],
+  "src/logger.ts": [],
+};
+
+/** The one file allowed to import each third-party package. */
+const LIBRARY_HOMES: Record<string, string> = {
+  "@msgpack/msgpack": "src/protocol/codec.ts",
+  "@logtape/logtape": "src/logger.ts",
+  "smol-toml": "src/config/json_toml.ts",
+  "croner": "src/daemon/triggers.ts",
+};
+
+function* sourceFiles(dir: string): Generator<string> {
+  for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* sourceFiles(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+function importsOf(file: string): string[] {
+  const text = Deno.readTextFileSync(`${ROOT}${file}`);
+  const found: string[] = [];
+  for (
+    const m of text.matchAll(
+      /(?:import|export)[^"']*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+    )
+  ) {
+    found.push(m[1] ?? m[2]!);
+  }
+  return found;
+}
+
+function moduleOf(file: string): string {
+  const key = Object.keys(ALLOWED)
+    .filter((k) => file === k || file.startsWith(`${k}/`))
+    .sort((a, b) => b.length - a.length)[0];
+  return key ?? file;
+}
+
+function resolve(from: string, spec: string): string {
+  const parts = `${from.slice(0, from.lastIndexOf("/"))}/${spec}`.split("/");
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === "..") out.pop();
+    else if (part !== "." && part !== "") out.push(part);
+  }
+  return out.join("/");
+}
+
+Deno.test("every import stays inside the module boundaries", () => {
+  const violations: string[] = [];
+  for (const top of ["src", "cli"]) {
+    for (const file of sourceFiles(top)) {
+      const owner = moduleOf(file);
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = resolve(file, spec);
+        if (moduleOf(target) === owner) continue;
+        const allowed = ALLOWED[owner] ?? [];
+        if (!allowed.some((a) => target === a || target.startsWith(`${a}/`))) {
+          violations.push(`${file} imports ${target}`);
+        }
+      }
+    }
+  }
+  assertEquals(violations, []);
+});
+
+Deno.test("each third-party library is imported in exactly one file", () => {
+  const seen: Record<string, string[]> = {};
+  for (const top of ["src", "cli"]) {
+    for (const file of sourceFiles(top)) {
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+        (seen[spec] ??= []).push(file);
+      }
+    }
+  }
+  for (const [lib, files] of Object.entries(seen)) {
+    assertEquals(files, [LIBRARY_HOMES[lib] ?? `(no home for ${lib})`], lib);
+  }
+});
