@@ -39,12 +39,13 @@ function* sourceFiles(dir: string): Generator<string> {
 function importsOf(file: string): string[] {
   const text = Deno.readTextFileSync(`${ROOT}${file}`);
   const found: string[] = [];
-  for (
-    const m of text.matchAll(
-      /(?:import|export)[^"']*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
-    )
-  ) {
-    found.push(m[1] ?? m[2]!);
+  const patterns = [
+    /(?:import|export)[^"';]*?\sfrom\s+["']([^"']+)["']/g, // import x from "…", export … from "…"
+    /import\s+["']([^"']+)["']/g, // import "…" (side effects only)
+    /import\(\s*["']([^"']+)["']\s*\)/g, // import("…")
+  ];
+  for (const pattern of patterns) {
+    for (const m of text.matchAll(pattern)) found.push(m[1]!);
   }
   return found;
 }
