@@ -31,6 +31,8 @@ export interface StatsReply {
     source: string;
     cpu: Figures | null;
     memory: Figures;
+    group_cpu: Figures | null;
+    group_memory: Figures;
   }>;
 }
 
@@ -52,14 +54,14 @@ export function renderStats(reply: StatsReply, options: { color: boolean; width:
         title: "cpu (process group)",
         color: options.color,
       }),
-      figures("cpu   ", s.cpu, formatPercent as (n: number) => string),
+      figures("cpu   ", s.group_cpu, formatPercent as (n: number) => string),
       renderMemoryChart(memory, {
         width: options.width,
         height: 6,
         title: "memory (process group)",
         color: options.color,
       }),
-      figures("memory", s.memory, formatBytes as (n: number) => string),
+      figures("memory", s.group_memory, formatBytes as (n: number) => string),
     ].join("\n");
   }).join("\n\n");
 }

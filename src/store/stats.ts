@@ -110,6 +110,10 @@ export interface StatsSummary {
   cpu: Figures | null;
   /** Resident bytes of the main process. */
   memory: Figures;
+  /** Percent of one core used by the whole process group; null without a figure. */
+  group_cpu: Figures | null;
+  /** Resident bytes of the whole process group. */
+  group_memory: Figures;
 }
 
 /** Options of StatsStatements. */
@@ -165,23 +169,45 @@ function mixedPointsSql(filter: string): string {
     GROUP BY instance_id, CAST((at - ?) / ? AS INTEGER) ORDER BY instance_id, at`;
 }
 
-const SUMMARY: Record<Source, { table: string; columns: string; cpu: string; memory: string }> = {
+const SUMMARY: Record<
+  Source,
+  {
+    table: string;
+    columns: string;
+    cpu: string;
+    memory: string;
+    group_cpu: string;
+    group_memory: string;
+  }
+> = {
   raw: {
     table: "stats",
     columns: `count(*) AS samples, count(cpu) AS cpu_n,
       min(cpu) AS cpu_min, avg(cpu) AS cpu_avg, max(cpu) AS cpu_max, count(memory) AS memory_n,
-      min(memory) AS memory_min, avg(memory) AS memory_avg, max(memory) AS memory_max`,
+      min(memory) AS memory_min, avg(memory) AS memory_avg, max(memory) AS memory_max,
+      count(group_cpu) AS gcpu_n, min(group_cpu) AS gcpu_min, avg(group_cpu) AS gcpu_avg,
+      max(group_cpu) AS gcpu_max, min(group_memory) AS gmem_min, avg(group_memory) AS gmem_avg,
+      max(group_memory) AS gmem_max`,
     cpu: "cpu",
     memory: "memory",
+    group_cpu: "group_cpu",
+    group_memory: "group_memory",
   },
   minute: {
     table: "stats_minute",
     columns: `sum(samples) AS samples, count(cpu_avg) AS cpu_n, min(cpu_min) AS cpu_min,
       sum(cpu_avg * samples) / sum(iif(cpu_avg IS NULL, 0, samples)) AS cpu_avg,
       max(cpu_max) AS cpu_max, count(*) AS memory_n, min(memory_min) AS memory_min,
-      sum(memory_avg * samples) / sum(samples) AS memory_avg, max(memory_max) AS memory_max`,
+      sum(memory_avg * samples) / sum(samples) AS memory_avg, max(memory_max) AS memory_max,
+      count(group_cpu_avg) AS gcpu_n, min(group_cpu_avg) AS gcpu_min,
+      sum(group_cpu_avg * samples) / sum(iif(group_cpu_avg IS NULL, 0, samples)) AS gcpu_avg,
+      max(group_cpu_max) AS gcpu_max, min(group_memory_avg) AS gmem_min,
+      sum(group_memory_avg * samples) / sum(samples) AS gmem_avg,
+      max(group_memory_max) AS gmem_max`,
     cpu: "cpu_avg",
     memory: "memory_avg",
+    group_cpu: "group_cpu_avg",
+    group_memory: "group_memory_avg",
   },
 };
 
@@ -197,6 +223,13 @@ interface SummaryRow {
   memory_min: number;
   memory_avg: number;
   memory_max: number;
+  gcpu_n: number;
+  gcpu_min: number | null;
+  gcpu_avg: number | null;
+  gcpu_max: number | null;
+  gmem_min: number;
+  gmem_avg: number;
+  gmem_max: number;
 }
 
 /**
@@ -273,7 +306,7 @@ export class StatsStatements {
           ),
         );
       }
-      for (const measure of ["cpu", "memory"] as const) {
+      for (const measure of ["cpu", "memory", "group_cpu", "group_memory"] as const) {
         const column = SUMMARY[source][measure];
         this.#p95.set(
           `${source}:${measure}`,
@@ -427,6 +460,18 @@ export class StatsStatements {
         avg: row.memory_avg,
         p95: this.#p95Of(source, "memory", row.instance_id, row.memory_n, query),
         max: row.memory_max,
+      },
+      group_cpu: row.gcpu_n === 0 ? null : {
+        min: row.gcpu_min as number,
+        avg: row.gcpu_avg as number,
+        p95: this.#p95Of(source, "group_cpu", row.instance_id, row.gcpu_n, query),
+        max: row.gcpu_max as number,
+      },
+      group_memory: {
+        min: row.gmem_min,
+        avg: row.gmem_avg,
+        p95: this.#p95Of(source, "group_memory", row.instance_id, row.memory_n, query),
+        max: row.gmem_max,
       },
     }));
   }

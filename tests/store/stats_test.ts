@@ -193,6 +193,9 @@ Deno.test("summary() gives min, avg, p95 and max per instance", () => {
     cpu: { min: 1, avg: 50.5, p95: 95, max: 100 },
     // Nearest rank: the ceil(0.95 * 101) = 96th smallest of 5, 10, 20, …, 1000.
     memory: { min: 5, avg: 50505 / 101, p95: 950, max: 1000 },
+    // The group figures are the process group's own columns (twice the main figures here).
+    group_cpu: { min: 2, avg: 101, p95: 190, max: 200 },
+    group_memory: { min: 10, avg: 101010 / 101, p95: 1900, max: 2000 },
   });
   strictEqual(two?.cpu, null);
   assertEquals(two?.memory, { min: 7, avg: 7, p95: 7, max: 7 });
