@@ -28,6 +28,9 @@ const CREATE_FLAGS = [
   "max-memory",
   "max-cpu",
   "limit-action",
+  "log-rotate",
+  "log-retain-files",
+  "log-retain",
 ];
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
@@ -127,6 +130,7 @@ function appInput(command: string, parsed: Parsed): Record<string, unknown> {
     ["restart-delay", "restart_delay_ms", 0],
     ["backoff-max", "backoff_max_ms", 0],
     ["kill-timeout", "kill_timeout_ms", 0],
+    ["log-retain-files", "log_retain_files", 1],
   ];
   for (const [flag, field, min] of numbers) {
     const value = intFlag(parsed, flag, min);
@@ -147,6 +151,12 @@ function appInput(command: string, parsed: Parsed): Record<string, unknown> {
       throw usageError(`--limit-action: expected ${LIMIT_ACTIONS.join(", ")}, got "${action}"`);
     }
     input.limit_action = action;
+  }
+  for (
+    const [flag, field] of [["log-rotate", "log_rotate_bytes"], ["log-retain", "log_retain_bytes"]]
+  ) {
+    const value = v[flag!];
+    if (typeof value === "string") input[field!] = flagValue(flag!, value, parseSize);
   }
   return input;
 }

@@ -45,6 +45,9 @@ function appFields(spec: AppSpec, extras: AppExtras | undefined): Record<string,
     backoff_max_ms: spec.backoff_max_ms,
     stop_signal: spec.stop_signal,
     kill_timeout_ms: spec.kill_timeout_ms,
+    log_rotate_bytes: spec.log_rotate_bytes,
+    log_retain_files: spec.log_retain_files,
+    log_retain_bytes: spec.log_retain_bytes,
     ...extras,
   };
 }

@@ -37,8 +37,14 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
     capture,
     flushIndex,
     attach(instance, child) {
-      const name = instance.spec.name;
+      const spec = instance.spec;
+      const name = spec.name;
       const id = instance.id;
+      capture.setPolicy(name, {
+        rotateBytes: spec.log_rotate_bytes,
+        retainFiles: spec.log_retain_files,
+        retainBytes: spec.log_retain_bytes,
+      });
       const run = capture.capture(name, id, { stdout: child.stdout, stderr: child.stderr });
       Promise.all([run, child.status]).then(([tail]) => {
         if (tail.length === 0) return;

@@ -24,6 +24,9 @@ export const SPEC_DEFAULTS = {
   kill_timeout_ms: 1_600,
   limit_action: "restart" as LimitAction,
   limit_samples: 3,
+  log_rotate_bytes: 10 * 1024 * 1024,
+  log_retain_files: 10,
+  log_retain_bytes: 100 * 1024 * 1024,
 } as const;
 
 /** Most instances of one app. */
@@ -214,6 +217,27 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
     kill_timeout_ms: integer(input, "kill_timeout_ms", 0, 3_600_000, SPEC_DEFAULTS.kill_timeout_ms),
     ...limitsOf(input),
     ...triggersOf(input, cwd),
+    log_rotate_bytes: integer(
+      input,
+      "log_rotate_bytes",
+      4096,
+      2 ** 40,
+      SPEC_DEFAULTS.log_rotate_bytes,
+    ),
+    log_retain_files: integer(
+      input,
+      "log_retain_files",
+      1,
+      100_000,
+      SPEC_DEFAULTS.log_retain_files,
+    ),
+    log_retain_bytes: integer(
+      input,
+      "log_retain_bytes",
+      4096,
+      2 ** 50,
+      SPEC_DEFAULTS.log_retain_bytes,
+    ),
   };
 }
 
@@ -278,6 +302,9 @@ export function upgradeStoredSpec(stored: Record<string, unknown>): AppSpec {
     cron_restart: null,
     watch: null,
     ignore_watch: [],
+    log_rotate_bytes: SPEC_DEFAULTS.log_rotate_bytes,
+    log_retain_files: SPEC_DEFAULTS.log_retain_files,
+    log_retain_bytes: SPEC_DEFAULTS.log_retain_bytes,
     ...stored,
   } as unknown as AppSpec;
 }

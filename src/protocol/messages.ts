@@ -95,6 +95,12 @@ export interface AppSpec {
   watch: string[] | null;
   /** Globs under the watched paths whose changes are ignored (node_modules and .git always). */
   ignore_watch: string[];
+  /** Start a new log file past this size (bytes). */
+  log_rotate_bytes: number;
+  /** Keep at most this many log files of the app, the current one included. */
+  log_retain_files: number;
+  /** Keep at most this many bytes of log files of the app. */
+  log_retain_bytes: number;
 }
 
 /** What a limit violation does: restart the instance, stop it, or only record it. */

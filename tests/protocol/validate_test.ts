@@ -225,6 +225,9 @@ Deno.test("normalizeAppSpec() fills every default", () => {
     cron_restart: null,
     watch: null,
     ignore_watch: [],
+    log_rotate_bytes: SPEC_DEFAULTS.log_rotate_bytes,
+    log_retain_files: SPEC_DEFAULTS.log_retain_files,
+    log_retain_bytes: SPEC_DEFAULTS.log_retain_bytes,
   });
 });
 
