@@ -1,11 +1,11 @@
 #!/usr/bin/env -S deno run --allow-all --no-config --no-lock
 /**
  * The `adasa` CLI: global flags, the command table, errors → exit codes. The only Deno.exit
- * on the CLI side. Imports stay small (node:util, protocol, ipc client): start-up time is a
- * feature, and commands are loaded lazily.
+ * on the CLI side. Imports stay small (protocol, ipc client, no node: modules): start-up time
+ * is a feature, and commands are loaded lazily.
  */
-import { parseArgs } from "node:util";
 import { AdasaError } from "../src/protocol/errors.ts";
+import { parseFlags } from "./args.ts";
 import { VERSION } from "../src/protocol/version.ts";
 import { resolveHome } from "../src/ipc/paths.ts";
 import { connectOrStart } from "./daemon_process.ts";
@@ -74,16 +74,10 @@ function parseCommandLine(spec: CommandSpec, args: string[], rest: string[]): Pa
     ]),
   );
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      options,
-      allowPositionals: true,
-      strict: true,
-    });
-    return { command: spec.name, values: values as Parsed["values"], positionals, rest };
+    const { values, positionals } = parseFlags(args, options);
+    return { command: spec.name, values, positionals, rest };
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "");
-    throw new AdasaError("INVALID_ARGUMENT", `adasa ${spec.name}: ${message}`);
+    throw new AdasaError("INVALID_ARGUMENT", `adasa ${spec.name}: ${(error as Error).message}`);
   }
 }
 

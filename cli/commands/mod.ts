@@ -1,5 +1,5 @@
 /**
- * The table of sub-commands: names, aliases, help, flags (node:util parseArgs options) and a
+ * The table of sub-commands: names, aliases, help, flags (see args.ts) and a
  * lazy loader, so `adasa ping` never loads the code of `adasa logs`.
  */
 import type { AdasaClient } from "../../src/ipc/client.ts";
@@ -27,7 +27,7 @@ export interface CommandContext {
 export interface Parsed {
   /** The command's canonical name (aliases resolved). */
   command: string;
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   /** Words after `--`, passed to the program verbatim. */
   rest: string[];

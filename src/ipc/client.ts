@@ -11,16 +11,13 @@
  * const apps = await client.request("list", {});
  * ```
  */
-import {
-  AdasaError,
-  decodeMessage,
-  encodeFrame,
-  encodeMessage,
-  FrameReader,
-  isErrorCode,
-  isPlainObject,
-  PROTOCOL_VERSION,
-} from "../protocol/mod.ts";
+// Single files rather than protocol/mod.ts: the CLI loads this module at start, and the rest of
+// the protocol (app definitions, time and size parsing) would only cost it start-up time.
+import { AdasaError, isErrorCode } from "../protocol/errors.ts";
+import { encodeFrame, FrameReader } from "../protocol/frame.ts";
+import { decodeMessage, encodeMessage } from "../protocol/codec.ts";
+import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import { isPlainObject } from "../protocol/validate.ts";
 import { resolveHome, socketPath } from "./paths.ts";
 
 export { AdasaError, resolveHome, socketPath };
