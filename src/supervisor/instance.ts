@@ -5,6 +5,7 @@
  * A spawn also arms the min_uptime timer; every timer is cancelled when the state changes.
  */
 import type { AppSpec, Desired, State } from "../protocol/mod.ts";
+import { logIfSlow } from "../logger.ts";
 import { isGroupAlive, signalGroup, signalProcess } from "./kill.ts";
 import { type ExitStatus, spawnChild, type SpawnedChild, SpawnError } from "./spawn.ts";
 import type { EventType } from "./states.ts";
@@ -69,6 +70,10 @@ function reapGroup(pgid: number, signal: string, graceMs: number): void {
   const timer = setTimeout(() => signalGroup(pgid, "SIGKILL"), graceMs);
   Deno.unrefTimer(timer as unknown as number);
 }
+
+/** Thresholds of the `adasa.perf` log (ADASA_PERF=1). */
+const SPAWN_SLOW_MS = 200;
+const EXIT_SLOW_MS = 50;
 
 type QueuedEvent = { type: EventType; extra: Partial<DecisionContext> };
 
@@ -250,8 +255,10 @@ export class Instance {
 
   #spawn(isRestart: boolean): void {
     let child: SpawnedChild;
+    const started = performance.now();
     try {
       child = spawnChild(this.spec, this.#hooks.environment(this));
+      logIfSlow(`spawn of instance ${this.id}`, started, SPAWN_SLOW_MS);
     } catch (error) {
       if (!(error instanceof SpawnError)) throw error;
       this.dispatch("spawn_failed", { failure: error.message });
@@ -278,6 +285,15 @@ export class Instance {
    */
   #onChildExit(child: SpawnedChild, exit: ExitStatus): void {
     if (this.#child !== child) return;
+    const seen = performance.now();
+    try {
+      this.#handleChildExit(child, exit);
+    } finally {
+      logIfSlow(`exit handling of instance ${this.id}`, seen, EXIT_SLOW_MS);
+    }
+  }
+
+  #handleChildExit(child: SpawnedChild, exit: ExitStatus): void {
     if (!isGroupAlive(child.pid)) return this.dispatch("exit", { exit });
     if (this.state === "stopping") {
       const poll = setInterval(() => {
