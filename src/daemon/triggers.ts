@@ -71,7 +71,7 @@ export class Triggers implements Disposable {
     (async () => {
       try {
         for await (const event of watcher) {
-          const path = event.paths.find((p) => !isIgnored(p, ignored));
+          const path = event.paths.find((p) => !isIgnored(p, paths, ignored));
           if (!path) continue;
           changed = path;
           clearTimeout(timer);
@@ -127,9 +127,16 @@ function signatureOf(app: AppEntry): string {
   return JSON.stringify([s.cron_restart, s.watch, s.ignore_watch]);
 }
 
-function isIgnored(path: string, ignored: RegExp[]): boolean {
-  if (ALWAYS_IGNORED.some((part) => path.includes(part))) return true;
-  return ignored.some((re) => re.test(path));
+/**
+ * Patterns are matched against the path below the watched root, so that a pattern like `tmp`
+ * does not match the root's own location (`/tmp/app/...`) and ignore everything; the folders
+ * in ALWAYS_IGNORED are ignored themselves too, not only what is under them.
+ */
+function isIgnored(path: string, roots: string[], ignored: RegExp[]): boolean {
+  const root = roots.find((r) => path === r || path.startsWith(r.endsWith("/") ? r : `${r}/`));
+  const below = root === undefined ? path : path.slice(root.replace(/\/$/, "").length);
+  if (ALWAYS_IGNORED.some((part) => `${below}/`.includes(part))) return true;
+  return ignored.some((re) => re.test(below));
 }
 
 /** A glob (`*.log`, `tmp/**`) as a RegExp matched anywhere in a path. */

@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-sync-fn-in-async-fn -- tests fill and read a small disk synchronously
 /**
  * A full disk, for real: the daemon's home is a 6 MiB tmpfs that the test fills. Mounting needs
  * root (CI runs as root); elsewhere the test is reported as ignored, never as passed.
