@@ -1,20 +1,9 @@
 /** `adasa describe`. */
-import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
 import { usageError } from "../usage_error.ts";
 import { print } from "../render/io.ts";
-import { renderDescription } from "../render/describe.ts";
+import { type Description, renderDescription } from "../render/describe.ts";
 import { call } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
-
-export type Description = InstanceInfo & {
-  app_id: number;
-  spec: Record<string, unknown>;
-  logs: string;
-  log_dropped_bytes: number;
-  last_stderr: string | null;
-  database: string;
-  recent_events: EventRecord[];
-};
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const [target, ...extra] = parsed.positionals;

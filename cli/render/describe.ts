@@ -4,7 +4,8 @@ import { paint, statusColor } from "./color.ts";
 import { formatBytes, formatDuration, formatTime } from "./format.ts";
 import { renderEventLine } from "./events.ts";
 
-type Description = InstanceInfo & {
+/** One instance as `describe` returns it. */
+export type Description = InstanceInfo & {
   app_id: number;
   spec: Record<string, unknown>;
   logs: string;

@@ -108,6 +108,26 @@ export type LimitAction = "restart" | "stop" | "log";
 /** Every limit action. */
 export const LIMIT_ACTIONS: readonly LimitAction[] = ["restart", "stop", "log"];
 
+/**
+ * The columns of an `instances` row that change as the instance runs: what the supervisor
+ * keeps and the store writes on every transition.
+ */
+export interface InstanceRuntime {
+  id: number;
+  state: State;
+  desired: Desired;
+  pid: number | null;
+  /** Start time of `pid` in clock ticks after boot (/proc/<pid>/stat field 22). */
+  pid_start_ticks: number | null;
+  restarts: number;
+  unstable_restarts: number;
+  started_at: number | null;
+  exited_at: number | null;
+  exit_code: number | null;
+  exit_signal: string | null;
+  reason: string | null;
+}
+
 /** What `list` returns for one instance; `describe` adds to it. */
 export interface InstanceInfo {
   id: number;

@@ -1,6 +1,12 @@
 /** The `apps` and `instances` tables: the registry of what the daemon manages. */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type AppSpec, type Desired, type State, upgradeStoredSpec } from "../protocol/mod.ts";
+import {
+  type AppSpec,
+  type Desired,
+  type InstanceRuntime,
+  type State,
+  upgradeStoredSpec,
+} from "../protocol/mod.ts";
 
 /** An app row, with its definition parsed. */
 export interface AppRow {
@@ -12,26 +18,13 @@ export interface AppRow {
 }
 
 /** An instance row as stored. */
-export interface InstanceRow {
-  id: number;
+export interface InstanceRow extends InstanceRuntime {
   app_id: number;
   instance: number;
-  state: State;
-  desired: Desired;
-  pid: number | null;
-  pid_start_ticks: number | null;
-  restarts: number;
-  unstable_restarts: number;
-  started_at: number | null;
-  exited_at: number | null;
-  exit_code: number | null;
-  exit_signal: string | null;
-  reason: string | null;
   created_at: number;
 }
 
-/** The columns of an instance that change as it runs. */
-export type InstanceRuntime = Omit<InstanceRow, "app_id" | "instance" | "created_at">;
+export type { InstanceRuntime };
 
 /** Prepared statements over `apps` and `instances`, made once. */
 export class RegistryStatements {

@@ -4,7 +4,7 @@
  * the injected `persist`, which writes the instance row and an events row in one transaction.
  * A spawn also arms the min_uptime timer; every timer is cancelled when the state changes.
  */
-import type { AppSpec, Desired, State } from "../protocol/mod.ts";
+import type { AppSpec, Desired, InstanceRuntime, State } from "../protocol/mod.ts";
 import { logIfSlow } from "../logger.ts";
 import { isGroupAlive, signalGroup, signalProcess } from "./kill.ts";
 import { type ExitStatus, spawnChild, type SpawnedChild, SpawnError } from "./spawn.ts";
@@ -12,20 +12,7 @@ import type { EventType } from "./states.ts";
 import { type DecisionContext, type Effect, next, type Outcome } from "./transitions.ts";
 
 /** The persisted columns of an instance (the `instances` row less its fixed columns). */
-export interface InstanceSnapshot {
-  id: number;
-  state: State;
-  desired: Desired;
-  pid: number | null;
-  pid_start_ticks: number | null;
-  restarts: number;
-  unstable_restarts: number;
-  started_at: number | null;
-  exited_at: number | null;
-  exit_code: number | null;
-  exit_signal: string | null;
-  reason: string | null;
-}
+export type InstanceSnapshot = InstanceRuntime;
 
 /** A transition, as persisted and published. */
 export interface TransitionRecord {
