@@ -5,6 +5,7 @@
  * Reads are synchronous on purpose: a tick is a few ms of small procfs reads, for which the
  * sync ops cost less CPU than async ones, and the daemon's idle CPU is the goal here.
  */
+import { StatFiles } from "./stat_files.ts";
 import {
   CLOCK_TICKS_PER_SECOND,
   DEFAULT_PROC_ROOT,
@@ -76,7 +77,7 @@ interface Totals {
 }
 
 /** Samples targets on demand; keeps the previous tick's counters to turn ticks into percent. */
-export class Sampler {
+export class Sampler implements Disposable {
   readonly #now: () => number;
   readonly #root: string;
   readonly #pageSize: number;
@@ -87,6 +88,8 @@ export class Sampler {
   #fullScanAt: number | null = null;
   #ticks = 0;
   readonly #fullScanEvery: number;
+  /** Only on the real procfs: fixture trees are rewritten file by file, not re-read in place. */
+  readonly #files: StatFiles | null;
 
   constructor(options: SamplerOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -94,6 +97,12 @@ export class Sampler {
     this.#pageSize = options.pageSize ?? readPageSize(this.#root);
     this.#bootTimeMs = options.bootTimeMs ?? readBootTimeMs(this.#root) ?? 0;
     this.#fullScanEvery = Math.max(1, options.fullScanEvery ?? DEFAULT_FULL_SCAN_EVERY);
+    this.#files = this.#root === DEFAULT_PROC_ROOT ? new StatFiles(this.#root) : null;
+  }
+
+  /** Closes the stat files kept open between ticks. */
+  [Symbol.dispose](): void {
+    this.#files?.[Symbol.dispose]();
   }
 
   /**
@@ -151,12 +160,15 @@ export class Sampler {
       for (const pid of totals.keys()) if (!next.has(pid)) this.#visit(pid, totals, next, at);
     }
     if (full) this.#fullScanAt = at;
+    this.#files?.retain(next);
     this.#spare = this.#seen;
     this.#seen = next;
   }
 
   #visit(pid: number, totals: Map<number, Totals>, next: Map<number, Seen>, at: number): void {
-    const text = readProcText(this.#root, `${pid}/stat`);
+    // Tracked pids are read through files kept open; a full scan's strangers are read once.
+    const tracked = this.#files && (this.#seen.has(pid) || totals.has(pid));
+    const text = tracked ? this.#files!.read(pid) : readProcText(this.#root, `${pid}/stat`);
     if (text === null) return; // exited since the listing
     const group = totals.get(parsePgrp(text));
     const self = totals.get(pid);

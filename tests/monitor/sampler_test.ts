@@ -133,7 +133,7 @@ Deno.test("Sampler.sample() measures a real busy process and its group", async (
     stderr: "null",
   }).spawn();
   try {
-    const s = new Sampler();
+    using s = new Sampler();
     const target = [{ id: 7, pid: child.pid }];
     s.sample(target);
     await new Promise((resolve) => setTimeout(resolve, 300));
