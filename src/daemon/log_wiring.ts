@@ -1,6 +1,8 @@
 /**
  * Wires log capture into the daemon: each spawn's pipes go to the app's log files, the time
- * index is written in one transaction per tick, and an exit event gets the run's last stderr
+ * index is written in one transaction per sampling tick (readers scan past the last indexed
+ * position to the end of the file, so lines are never missed in between, and a read flushes
+ * it first), and an exit event gets the run's last stderr
  * lines once its pipes are drained (the event itself is recorded at once, so a restart is not
  * held up by a child's slow output).
  */
@@ -9,14 +11,39 @@ import { LogCapture } from "../logs/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Instance, SpawnedChild } from "../supervisor/mod.ts";
 
-const INDEX_TICK_MS = 500;
-
 export interface LogWiring {
   capture: LogCapture;
   attach(instance: Instance, child: SpawnedChild): void;
-  /** Writes pending index rows now (before a read, so it sees the latest output). */
+  /** Writes pending index rows: every tick, and before a read. */
   flushIndex(): void;
   close(): Promise<void>;
+}
+
+/**
+ * Passes a pipe through unchanged, handing each line to `onLine` until it returns false
+ * (log_line readiness matched); from then on chunks are not decoded.
+ */
+function tapLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => boolean,
+): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  let carry = "";
+  let wanted = true;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        controller.enqueue(chunk);
+        if (!wanted) return;
+        const lines = (carry + decoder.decode(chunk, { stream: true })).split("\n");
+        carry = (lines.pop() ?? "").slice(-64 * 1024);
+        for (const line of lines) {
+          wanted = onLine(line.replace(/\r$/, ""));
+          if (!wanted) return;
+        }
+      },
+    }),
+  );
 }
 
 export function startLogWiring(options: { store: Store; dir: string }): LogWiring {
@@ -32,7 +59,6 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
       log.warn("Could not write the log index: {error}", { error: String(error) });
     }
   };
-  const timer = setInterval(flushIndex, INDEX_TICK_MS);
   return {
     capture,
     flushIndex,
@@ -45,7 +71,13 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
         retainFiles: spec.log_retain_files,
         retainBytes: spec.log_retain_bytes,
       });
-      const run = capture.capture(name, id, { stdout: child.stdout, stderr: child.stderr });
+      const pipes = spec.readiness.kind === "log_line"
+        ? {
+          stdout: tapLines(child.stdout, (line) => instance.noteOutputLine(child.pid, line)),
+          stderr: tapLines(child.stderr, (line) => instance.noteOutputLine(child.pid, line)),
+        }
+        : { stdout: child.stdout, stderr: child.stderr };
+      const run = capture.capture(name, id, pipes);
       Promise.all([run, child.status]).then(([tail]) => {
         if (tail.length === 0) return;
         try {
@@ -59,7 +91,6 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
       });
     },
     async close() {
-      clearInterval(timer);
       await capture.close();
       flushIndex();
     },
