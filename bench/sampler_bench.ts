@@ -36,7 +36,7 @@ async function measure(n: number): Promise<void> {
   const children = spawnSleepers(n);
   try {
     const targets = children.map((c, i) => ({ id: i + 1, pid: c.pid }));
-    const sampler = new Sampler();
+    using sampler = new Sampler();
     sampler.sample(targets);
     const wall: number[] = [];
     const before = readStat(Deno.pid)?.ticks ?? 0;

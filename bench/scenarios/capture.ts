@@ -1,0 +1,142 @@
+/**
+ * 7. Log capture: one program writes 200 MB of numbered 100-byte lines as fast as it can; the
+ * time runs from the writer's own start to the moment the tool's log file ends with the last
+ * line. Every line is then read back from the files and checked in order: lines lost.
+ */
+import { memoryOf, sleep, stats } from "../_util.ts";
+import { rotated } from "./core.ts";
+import type { Measure, Row, ScenarioContext } from "./types.ts";
+import { LINE_BYTES } from "./writer.ts";
+
+const WRITER = new URL("./writer.ts", import.meta.url).pathname;
+const encoder = new TextEncoder();
+
+function lineText(n: number): Uint8Array {
+  return encoder.encode(`${String(n).padStart(10, "0")}${"x".repeat(LINE_BYTES - 11)}\n`);
+}
+
+/** Whether `path` currently ends with `tail` (sync: called in a tight polling loop). */
+function endsWith(path: string, tail: Uint8Array): boolean {
+  try {
+    using file = Deno.openSync(path);
+    const size = file.statSync().size;
+    if (size < tail.length) return false;
+    file.seekSync(size - tail.length, Deno.SeekMode.Start);
+    const buf = new Uint8Array(tail.length);
+    let got = 0;
+    while (got < buf.length) {
+      const n = file.readSync(buf.subarray(got));
+      if (n === null) return false;
+      got += n;
+    }
+    return buf.every((b, i) => b === tail[i]);
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the lines back: count, lines missing from the numbered sequence, out of order. */
+async function verify(
+  lines: AsyncGenerator<Uint8Array>,
+  want: number,
+): Promise<{ count: number; lost: number; disorder: number }> {
+  let count = 0;
+  let lost = 0;
+  let disorder = 0;
+  let next = 1;
+  for await (const line of lines) {
+    count++;
+    let n = 0;
+    for (let i = 0; i < 10; i++) n = n * 10 + line[i]! - 0x30;
+    if (line.length !== LINE_BYTES - 1 || n < next) {
+      disorder++;
+      continue;
+    }
+    lost += n - next;
+    next = n + 1;
+  }
+  lost += want + 1 - next;
+  return { count, lost, disorder };
+}
+
+export async function capture(ctx: ScenarioContext, megabytes: number, runs: number): Promise<
+  Row[]
+> {
+  const lines = Math.round((megabytes * 1e6) / LINE_BYTES);
+  const bytes = lines * LINE_BYTES;
+  const last = lineText(lines);
+  const mb = new Map<string, number[]>(ctx.peers.map((p) => [p.name, []]));
+  const lostBy = new Map<string, number>(ctx.peers.map((p) => [p.name, 0]));
+  const rssAfter = new Map<string, number>();
+  const timed = new Map<string, boolean>();
+  const tmp = await Deno.makeTempDir({ prefix: "adasa-bench-capture-" });
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (const p of rotated(ctx.peers, r)) {
+        const mark = `${tmp}/${p.name}-${r}.mark`;
+        const target = await p.startCapture(`cap${r}`, Deno.execPath(), [
+          "run",
+          "--no-config",
+          "--no-lock",
+          `--allow-write=${tmp}`,
+          WRITER,
+          String(lines),
+          mark,
+        ]);
+        try {
+          const deadline = performance.now() + 180_000;
+          while (!endsWith(target.tailFile, last)) {
+            target.poll?.();
+            if (performance.now() > deadline) throw new Error(`${p.name}: capture unfinished`);
+            await sleep(2);
+          }
+          const end = performance.timeOrigin + performance.now();
+          const start = Number(await Deno.readTextFile(mark));
+          const seconds = (end - start) / 1000;
+          mb.get(p.name)!.push(bytes / 1e6 / seconds);
+          rssAfter.set(p.name, memoryOf(p.daemonPid).rss / 1e6);
+          const check = await verify(target.lines(), lines);
+          lostBy.set(p.name, lostBy.get(p.name)! + check.lost + check.disorder);
+          timed.set(p.name, target.timed);
+          ctx.log(
+            `capture ${p.name} run ${r + 1}: ${(bytes / 1e6 / seconds).toFixed(0)} MB/s, ` +
+              `${check.count} lines read back, ${check.lost} lost, ${check.disorder} out of order`,
+          );
+        } finally {
+          await target.cleanup();
+        }
+      }
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+  const values: Record<string, Measure> = {};
+  const rss: Record<string, Measure> = {};
+  for (const p of ctx.peers) {
+    const s = stats(mb.get(p.name)!);
+    values[p.name] = {
+      value: s.median,
+      stats: s,
+      note: `${lostBy.get(p.name)} lines lost; line times ${
+        timed.get(p.name) ? "kept" : "not kept"
+      }`,
+    };
+    rss[p.name] = { value: rssAfter.get(p.name) ?? 0 };
+  }
+  return [
+    {
+      key: "capture",
+      title: `7. Log capture, ${megabytes} MB of 100-byte lines (${runs} runs)`,
+      unit: "MB/s",
+      lowerIsBetter: false,
+      values,
+    },
+    {
+      key: "capture-rss",
+      title: "7. Daemon RSS after the capture",
+      unit: "MB",
+      lowerIsBetter: true,
+      values: rss,
+    },
+  ];
+}

@@ -1,0 +1,158 @@
+/** The results table (markdown), the goals and whether each is met. */
+import type { Measure, Row } from "./types.ts";
+
+/** Peers' medians measured on 2 cores, used when a peer did not run here. */
+export const REFERENCE = {
+  pm2: { ping: 264, crash: 8.7 },
+  supervisord: { ping: 178 },
+} as const;
+
+export interface Goal {
+  text: string;
+  met: boolean | null;
+  detail: string;
+}
+
+function num(unit: Row["unit"], v: number): string {
+  switch (unit) {
+    case "ms":
+      return v < 10
+        ? `${v.toFixed(2)} ms`
+        : v < 10_000
+        ? `${v.toFixed(1)} ms`
+        : `${(v / 1000).toFixed(2)} s`;
+    case "MB":
+      return `${v.toFixed(1)} MB`;
+    case "%":
+      return `${v.toFixed(2)} %`;
+    case "MB/s":
+      return `${v.toFixed(0)} MB/s`;
+    case "s":
+      return `${v.toFixed(2)} s`;
+  }
+}
+
+function cell(row: Row, m: Measure | undefined): string {
+  if (!m) return "–";
+  let text = num(row.unit, m.value);
+  if (m.stats && m.stats.n > 1 && row.unit === "ms" && !m.note) {
+    text += ` (p95 ${num(row.unit, m.stats.p95)}, max ${
+      num(row.unit, m.stats.max)
+    }, n=${m.stats.n})`;
+  } else if (m.stats && m.stats.n > 1 && row.unit === "MB/s") {
+    text += ` (best ${num(row.unit, m.stats.max)}, n=${m.stats.n})`;
+  }
+  if (m.note) text += `; ${m.note}`;
+  return text;
+}
+
+/** A markdown table: one row per scenario, a column per tool and a ratio per peer. */
+export function table(rows: Row[], tools: string[]): string {
+  const peers = tools.filter((t) => t !== "adasa");
+  const head = ["Scenario", "adasa", ...peers.flatMap((p) => [p, `${p} ÷ adasa`])];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => " --- ").join("|")}|`];
+  for (const row of rows) {
+    const a = row.values.adasa;
+    const cells = [row.title, cell(row, a)];
+    for (const p of peers) {
+      const m = row.values[p];
+      cells.push(cell(row, m));
+      cells.push(m && a && a.value > 0 ? `${(m.value / a.value).toFixed(2)}×` : "–");
+    }
+    lines.push(`| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** How each tool was driven, where a scenario names commands. */
+export function howList(rows: Row[]): string {
+  const out: string[] = [];
+  for (const row of rows) {
+    if (!row.how) continue;
+    const parts = Object.entries(row.how).map(([tool, how]) => `${tool}: \`${how}\``);
+    out.push(`- ${row.title.replace(/^\d+\. /, "")}: ${parts.join("; ")}`);
+  }
+  return out.join("\n");
+}
+
+/** The goals of the issue, judged on this run's numbers. */
+export function goals(rows: Row[], startFileIsStandIn: boolean): Goal[] {
+  const get = (key: string, tool = "adasa") => rows.find((r) => r.key === key)?.values[tool];
+  const out: Goal[] = [];
+  const judge = (text: string, value: number | undefined, ok: (v: number) => boolean, d: string) =>
+    out.push({
+      text,
+      met: value === undefined ? null : ok(value),
+      detail: value === undefined ? "not measured" : d,
+    });
+
+  const ping = get("ping")?.value;
+  const peerPings = ["pm2", "supervisord"].map((t) => get("ping", t)?.value).filter((v) =>
+    v !== undefined
+  ) as number[];
+  const bestPeer = peerPings.length
+    ? Math.min(...peerPings)
+    : Math.min(REFERENCE.pm2.ping, REFERENCE.supervisord.ping);
+  const bestSource = peerPings.length ? "measured here" : "reference medians";
+  judge(
+    "CLI round trip ≤ 35 ms and ≥ 5× faster than the best peer",
+    ping,
+    (v) => v <= 35 && bestPeer / v >= 5,
+    `${ping?.toFixed(1)} ms; best peer ${bestPeer.toFixed(1)} ms (${bestSource}), ${
+      ping ? (bestPeer / ping).toFixed(1) : "?"
+    }×`,
+  );
+  const list = get("list")?.value;
+  judge("`list` with 100 processes ≤ 50 ms", list, (v) => v <= 50, `${list?.toFixed(1)} ms`);
+  const sf = get("startFile")?.value;
+  judge(
+    `start 100 from a file ≤ 300 ms${
+      startFileIsStandIn ? " (measured on the pipelined-socket stand-in)" : ""
+    }`,
+    sf,
+    (v) => v <= 300,
+    `${sf?.toFixed(1)} ms`,
+  );
+  const crash = get("crash")?.value;
+  const pm2Crash = get("crash", "pm2")?.value ?? REFERENCE.pm2.crash;
+  judge(
+    "crash to new child no slower than pm2",
+    crash,
+    (v) => v <= pm2Crash,
+    `${crash?.toFixed(2)} ms vs pm2 ${pm2Crash.toFixed(2)} ms${
+      get("crash", "pm2") ? "" : " (reference)"
+    }`,
+  );
+  const rss = get("mem100-rss")?.value;
+  const pss = get("mem100-pss")?.value;
+  judge(
+    "daemon RSS with 100 processes < 50 MB (PSS reported)",
+    rss,
+    (v) => v < 50,
+    `RSS ${rss?.toFixed(1)} MB, PSS ${pss?.toFixed(1)} MB`,
+  );
+  const cpu = get("cpu")?.value;
+  judge(
+    "idle CPU ≤ 0.3 % of a core (sampling every 2 s, writing history)",
+    cpu,
+    (v) => v <= 0.3,
+    `${cpu?.toFixed(2)} %`,
+  );
+  const cap = get("capture");
+  const lost = cap?.note ? Number(/^(\d+) lines lost/.exec(cap.note)?.[1] ?? NaN) : NaN;
+  judge(
+    "capture ≥ 500 MB/s, every line's time recoverable, no line lost",
+    cap?.value,
+    (v) => v >= 500 && lost === 0 && /times kept/.test(cap?.note ?? ""),
+    `${cap?.value.toFixed(0)} MB/s; ${cap?.note ?? ""}`,
+  );
+  const stop = get("stop")?.value;
+  judge("stopping 100 processes ≤ 300 ms", stop, (v) => v <= 300, `${stop?.toFixed(1)} ms`);
+  return out;
+}
+
+export function goalsText(list: Goal[]): string {
+  return list.map((g) =>
+    `- ${g.met === null ? "NOT MEASURED" : g.met ? "MET" : "NOT MET"}: ${g.text}: ${g.detail}`
+  ).join("\n");
+}
