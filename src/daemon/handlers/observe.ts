@@ -7,6 +7,7 @@ import type { DaemonContext } from "../context.ts";
 const DEFAULT_TAIL_LINES = 15;
 const LINES_PER_FRAME = 500;
 const MAX_GREP_LENGTH = 1_000;
+const MAX_STATS_POINTS = 50_000;
 
 interface Selection {
   apps: string[];
@@ -116,8 +117,16 @@ export function observeHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const since = arg.integer(args, "since") ?? now - 3_600_000;
         const until = arg.integer(args, "until") ?? now;
         if (since > until) throw new AdasaError("INVALID_ARGUMENT", "--since is after --until");
-        const maxPoints = arg.integer(args, "max_points", { min: 1, max: 100_000 }) ?? 120;
         const query = instanceIds ? { instanceIds, since, until } : { apps, since, until };
+        // Points for all instances together stay under MAX_STATS_POINTS, so a reply of many
+        // apps fits in one frame (16 MiB): asking for more gives coarser buckets.
+        const instances = instanceIds?.length ??
+          ctx.supervisor.list().filter((i) => apps.includes(i.name)).length;
+        const wanted = arg.integer(args, "max_points", { min: 1, max: 100_000 }) ?? 120;
+        const maxPoints = Math.max(
+          1,
+          Math.min(wanted, Math.floor(MAX_STATS_POINTS / Math.max(1, instances))),
+        );
         return {
           since,
           until,
