@@ -66,14 +66,16 @@ async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<U
     }
     return;
   }
+  // The buffer given to read() is transferred (detached), so its size is kept here.
   let size = MIN_READ_BYTES;
   try {
     for (;;) {
       const { value, done } = await byob.read(new Uint8Array(size));
       if (done || !value) return;
-      size = value.length === size
-        ? Math.min(size * 4, MAX_READ_BYTES)
-        : Math.max(MIN_READ_BYTES, size >> 1);
+      // Grow while reads fill the buffer; shrink only below an eighth, so a pipe that delivers
+      // 64 KiB at a time does not make the size flap (and zero 256 KiB for every 64 KiB read).
+      if (value.byteLength === size) size = Math.min(size * 4, MAX_READ_BYTES);
+      else if (value.byteLength < size / 8) size = Math.max(MIN_READ_BYTES, size / 2);
       yield value;
     }
   } finally {
