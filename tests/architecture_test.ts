@@ -17,6 +17,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "src/store": ["src/protocol"],
   "src/config": ["src/protocol"],
   "src/daemon": ["src"],
+  "src/web": ["src/protocol", "src/ipc/server.ts", "src/logger.ts"],
   "src/logger.ts": [],
 };
 
@@ -26,6 +27,8 @@ const LIBRARY_HOMES: Record<string, string> = {
   "@logtape/logtape": "src/logger.ts",
   "smol-toml": "src/config/json_toml.ts",
   "croner": "src/daemon/triggers.ts",
+  "uplot/dist/uPlot.esm.js": "src/web/assets.ts",
+  "uplot/dist/uPlot.min.css": "src/web/assets.ts",
 };
 
 function* sourceFiles(dir: string): Generator<string> {

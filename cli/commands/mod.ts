@@ -308,6 +308,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./startup.ts"),
   },
   {
+    name: "web",
+    summary: "Serve the web dashboard, HTTP API and /metrics (127.0.0.1, token in web.token)",
+    usage: "adasa web [--port P] [--host H --token T] [--metrics-public] | adasa web --stop",
+    flags: {
+      port: { type: "string", short: "p", value: "P", help: "Port (default 9615; 0 picks one)" },
+      host: {
+        type: "string",
+        value: "H",
+        help: "Address to bind (default 127.0.0.1); another needs a token",
+      },
+      token: {
+        type: "string",
+        value: "T",
+        help: "Use this token (32+ characters; saved to web.token)",
+      },
+      "metrics-public": { type: "boolean", help: "Serve /metrics without the token" },
+      stop: { type: "boolean", help: "Stop the web server" },
+    },
+    load: () => import("./web.ts"),
+  },
+  {
     name: "ping",
     summary: "Check that the daemon answers",
     usage: "adasa ping",

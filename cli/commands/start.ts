@@ -79,17 +79,83 @@ async function startFile(path: string, parsed: Parsed, ctx: CommandContext): Pro
   if (envs.length > 1 || envs.some((e) => e.includes("="))) {
     throw usageError("adasa start <file>: --env takes one profile name, e.g. --env production");
   }
-  const reply = await call<
-    { created: string[]; started: string[]; warnings: string[]; instances: InstanceInfo[] }
-  >(
-    ctx,
-    "start",
-    { config: configArg(path, { profile: envs[0], strict: parsed.values.strict === true }) },
-  );
+  const progress = ctx.json ? null : watchProgress(ctx);
+  let reply: StartFileReply;
+  try {
+    reply = await call<StartFileReply>(
+      ctx,
+      "start",
+      { config: configArg(path, { profile: envs[0], strict: parsed.values.strict === true }) },
+    );
+  } finally {
+    await progress?.stop();
+  }
   for (const warning of reply.warnings) printError(`adasa: warning: ${warning}`);
   if (ctx.json) print(JSON.stringify(reply));
   else printInstances(ctx, reply.instances);
+  const failed = (reply.apps ?? []).filter((a) =>
+    a.status === "failed" || a.status === "not_started"
+  );
+  for (const app of failed) {
+    printError(`adasa: ${app.name} ${app.status.replace("_", " ")}: ${app.reason ?? "unknown"}`);
+  }
+  if (failed.length) return 1;
   return failedToStart(reply.instances);
+}
+
+interface StartFileReply {
+  created: string[];
+  started: string[];
+  warnings: string[];
+  apps?: Array<{ name: string; status: string; reason: string | null }>;
+  instances: InstanceInfo[];
+}
+
+const PROGRESS_POLL_MS = 100;
+
+/**
+ * Prints a line as each app becomes ready (or completes) while `start <file>` runs, by polling
+ * `list` on a second connection; apps that were ready before are not repeated.
+ */
+function watchProgress(ctx: CommandContext): { stop(): Promise<void> } {
+  const started = Date.now();
+  let before: Map<string, string> | null = null;
+  let running = true;
+  const poll = async () => {
+    const now = appProgress(await call<InstanceInfo[]>(ctx, "list", {}));
+    for (const [name, state] of now) {
+      if (before && state !== "-" && before.get(name) !== state) {
+        print(`${state.padEnd(10)} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }
+    }
+    before = now;
+  };
+  const loop = (async () => {
+    while (running) {
+      await poll();
+      await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+    }
+  })().catch(() => {}); // progress is a courtesy; the reply says what happened
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await poll().catch(() => {}); // the apps that became ready since the last look
+    },
+  };
+}
+
+/** Per app: `ready` when every instance is ready, `completed` when every one exited 0. */
+function appProgress(rows: InstanceInfo[]): Map<string, string> {
+  const byApp = new Map<string, InstanceInfo[]>();
+  for (const row of rows) byApp.set(row.name, [...byApp.get(row.name) ?? [], row]);
+  const out = new Map<string, string>();
+  for (const [name, list] of byApp) {
+    if (list.every((r) => r.status === "exited" && r.exit_code === 0)) out.set(name, "completed");
+    else if (list.every((r) => r.ready === "ready")) out.set(name, "ready");
+    else out.set(name, "-");
+  }
+  return out;
 }
 
 /** A word that names ids/apps rather than a program: no slash and no file of that name here. */

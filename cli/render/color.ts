@@ -22,6 +22,7 @@ export function statusColor(status: string): ColorName {
     case "online":
       return "green";
     case "launching":
+    case "reloading":
     case "waiting":
     case "stopping":
       return "yellow";

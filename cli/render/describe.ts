@@ -55,6 +55,10 @@ export function renderDescription(
       ).join(" ") || "-",
     ],
     ["limits", limitsText(spec)],
+    ["readiness", `${readinessText(spec)}: ${d.ready ?? "-"}`],
+    ["liveness", livenessText(spec, d)],
+    ["last probe", d.last_probe ?? "-"],
+    ["depends on", dependsText(spec)],
     ["logs", d.log_dropped_bytes ? `${d.logs} (${d.log_dropped_bytes} bytes dropped)` : d.logs],
     ["database", d.database],
   ];
@@ -71,6 +75,34 @@ export function renderDescription(
     lines.push("", "recent events:", ...d.recent_events.map((e) => "  " + renderEventLine(e)));
   }
   return lines.join("\n");
+}
+
+function readinessText(spec: Record<string, unknown>): string {
+  const r = spec.readiness as Record<string, unknown> | undefined;
+  if (!r || r.kind === "uptime") return `up for min_uptime ${spec.min_uptime_ms} ms`;
+  const timeout = `within ${spec.ready_timeout_ms} ms`;
+  if (r.kind === "log_line") return `a line matching /${r.pattern}/ ${timeout}`;
+  if (r.kind === "notify") return `the program writes ready to $ADASA_READY_FILE ${timeout}`;
+  return `${checkText(r)} ${timeout}`;
+}
+
+function checkText(c: Record<string, unknown>): string {
+  if (c.kind === "http") return `GET ${c.url} answers 2xx`;
+  if (c.kind === "tcp") return `tcp ${c.host}:${c.port} accepts`;
+  return `command ${JSON.stringify(c.command)} exits 0`;
+}
+
+function livenessText(spec: Record<string, unknown>, d: Description): string {
+  const l = spec.liveness as Record<string, unknown> | null | undefined;
+  if (!l) return "-";
+  const state = d.health === null ? "" : `: ${d.health} (${d.health_failures} failures in a row)`;
+  return `${checkText(l)} every ${l.interval_ms} ms (timeout ${l.timeout_ms} ms, ` +
+    `restart after ${l.failure_threshold} failures)${state}`;
+}
+
+function dependsText(spec: Record<string, unknown>): string {
+  const deps = Object.entries((spec.depends_on ?? {}) as Record<string, string>);
+  return deps.length ? deps.map(([name, cond]) => `${name} (${cond})`).join(", ") : "-";
 }
 
 function limitsText(spec: Record<string, unknown>): string {

@@ -8,16 +8,30 @@ export function renderInstanceTable(
   rows: InstanceInfo[],
   options: { color: boolean; now: number },
 ): string {
-  const headers = ["id", "name", "pid", "status", "restarts", "uptime", "cpu", "memory"];
+  const headers = ["id", "name", "pid", "status", "health", "restarts", "uptime", "cpu", "memory"];
   const body = rows.map((r) => [
     String(r.id),
     r.name,
     r.pid === null ? "-" : String(r.pid),
     paint(r.status, statusColor(r.status), options.color),
+    healthText(r),
     String(r.restarts),
     r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
     r.group_cpu === null ? "-" : `${r.group_cpu.toFixed(1)}%`,
     r.group_memory === null ? "-" : formatBytes(r.group_memory),
   ]);
-  return renderTable(headers, body, { rightAlign: [0, 2, 4] });
+  return renderTable(headers, body, { rightAlign: [0, 2, 5] });
+}
+
+/**
+ * Readiness and liveness in one word: `starting` until ready, `not ready` after ready_timeout,
+ * then `ready`, or the liveness verdict when the app has a check.
+ */
+export function healthText(r: InstanceInfo): string {
+  if (r.ready === "pending") return "starting";
+  if (r.ready === "failed") return "not ready";
+  if (r.ready !== "ready") return "-";
+  if (r.health === null || r.health === undefined) return "ready";
+  if (r.health === "failing") return `failing (${r.health_failures})`;
+  return r.health;
 }

@@ -3,6 +3,7 @@
  * `processes`, or a bare list), maps each app, and checks what spans apps: duplicate names and
  * a `--env` profile that no app defines. Every message gets the file's name in front.
  */
+import { dependencyProblems, normalizeDependsOn } from "../protocol/mod.ts";
 import { describe } from "./_readers.ts";
 import { type AppContext, mapApp, type MappedApp } from "./map_app.ts";
 import type { ConfigResult } from "./types.ts";
@@ -29,6 +30,7 @@ export async function appsFromData(
   const problems = mapped.flatMap((m) => m.problems);
   const warnings = [...found.warnings, ...mapped.flatMap((m) => m.warnings)];
   problems.push(...duplicateNames(mapped, found.key));
+  if (problems.length === 0) problems.push(...dependencyErrors(mapped, found.key));
   if (options.profile !== undefined && !mapped.some((m) => m.profiles.includes(options.profile!))) {
     problems.push(
       `env_${options.profile}: no app defines it (selected with --env ${options.profile})`,
@@ -75,6 +77,19 @@ function duplicateNames(mapped: MappedApp[], key: string): string[] {
     else problems.push(`${key}[${i}].name: duplicate name "${name}" (also ${key}[${seen}])`);
   });
   return problems;
+}
+
+/** Dependencies on apps missing from the file, and cycles, each naming the apps. */
+function dependencyErrors(mapped: MappedApp[], key: string): string[] {
+  const nodes = mapped.map((m) => ({
+    name: m.input!.name!,
+    depends_on: normalizeDependsOn(m.input!.depends_on, m.input!.name!),
+  }));
+  return dependencyProblems(nodes).map((problem) => {
+    const app = /^(?:dependency cycle: )?"([^"]+)"/.exec(problem)?.[1];
+    const index = nodes.findIndex((n) => n.name === app);
+    return `${key}[${index}].depends_on: ${problem}`;
+  });
 }
 
 function finish(

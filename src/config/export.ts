@@ -48,8 +48,21 @@ function appFields(spec: AppSpec, extras: AppExtras | undefined): Record<string,
     log_rotate_bytes: spec.log_rotate_bytes,
     log_retain_files: spec.log_retain_files,
     log_retain_bytes: spec.log_retain_bytes,
+    ...readinessFields(spec),
     ...extras,
   };
+}
+
+/** Readiness, liveness and dependencies, only when set, so older readers see no new field. */
+function readinessFields(spec: AppSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (spec.readiness && spec.readiness.kind !== "uptime") {
+    out.readiness = spec.readiness;
+    out.ready_timeout_ms = spec.ready_timeout_ms;
+  }
+  if (spec.liveness) out.liveness = spec.liveness;
+  if (spec.depends_on && Object.keys(spec.depends_on).length) out.depends_on = spec.depends_on;
+  return out;
 }
 
 function escapeDollars(value: unknown): unknown {

@@ -19,6 +19,7 @@ import {
   readStringList,
   readWords,
 } from "./_readers.ts";
+import { readinessFields } from "./_readiness_fields.ts";
 import type { AppExtras } from "./types.ts";
 
 /** One app of a file as its fields are read. */
@@ -154,6 +155,7 @@ export const FIELDS: Readonly<Record<string, Apply>> = {
   log_date_format: extra("log_date_format", readString),
   time: extra("time", readBool),
   exec_mode: execMode,
+  ...readinessFields((draft, field, value, key) => set(draft, field, value, key)),
 };
 
 /** pm2 fields Adasa does not honour: a warning, and the app starts without them. */
@@ -170,9 +172,7 @@ export const PM2_UNSUPPORTED: ReadonlySet<string> = new Set([
   "pid",
   "source_map_support",
   "disable_source_map_support",
-  "wait_ready",
   "shutdown_with_message",
-  "listen_timeout",
   "merge_logs",
   "combine_logs",
   "vizion",

@@ -5,6 +5,7 @@ import type { DaemonPaths } from "./paths.ts";
 import type { LogWiring } from "./log_wiring.ts";
 import type { Monitoring } from "./monitoring.ts";
 import type { Triggers } from "./triggers.ts";
+import type { WebService } from "../web/mod.ts";
 
 export interface DaemonContext {
   paths: DaemonPaths;
@@ -13,6 +14,8 @@ export interface DaemonContext {
   logs: LogWiring;
   monitoring: Monitoring;
   triggers: Triggers;
+  /** The dashboard's HTTP server (off until `web_start` or ADASA_WEB_PORT). */
+  web: WebService;
   startedAt: number;
   /** Problems the daemon found with its store at start (shown by `daemon status`). */
   storeWarnings: string[];

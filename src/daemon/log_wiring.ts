@@ -19,6 +19,32 @@ export interface LogWiring {
   close(): Promise<void>;
 }
 
+/**
+ * Passes a pipe through unchanged, handing each line to `onLine` until it returns false
+ * (log_line readiness matched); from then on chunks are not decoded.
+ */
+function tapLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => boolean,
+): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  let carry = "";
+  let wanted = true;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        controller.enqueue(chunk);
+        if (!wanted) return;
+        const lines = (carry + decoder.decode(chunk, { stream: true })).split("\n");
+        carry = (lines.pop() ?? "").slice(-64 * 1024);
+        for (const line of lines) {
+          wanted = onLine(line.replace(/\r$/, ""));
+          if (!wanted) return;
+        }
+      },
+    }),
+  );
+}
 
 export function startLogWiring(options: { store: Store; dir: string }): LogWiring {
   const { store } = options;
@@ -45,7 +71,13 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
         retainFiles: spec.log_retain_files,
         retainBytes: spec.log_retain_bytes,
       });
-      const run = capture.capture(name, id, { stdout: child.stdout, stderr: child.stderr });
+      const pipes = spec.readiness.kind === "log_line"
+        ? {
+          stdout: tapLines(child.stdout, (line) => instance.noteOutputLine(child.pid, line)),
+          stderr: tapLines(child.stderr, (line) => instance.noteOutputLine(child.pid, line)),
+        }
+        : { stdout: child.stdout, stderr: child.stderr };
+      const run = capture.capture(name, id, pipes);
       Promise.all([run, child.status]).then(([tail]) => {
         if (tail.length === 0) return;
         try {

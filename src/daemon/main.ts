@@ -3,7 +3,7 @@
  * wires persistence and output capture into it, restores the registry, and serves the socket
  * until SIGTERM, SIGINT or `daemon_stop`. Returns the exit code for main.ts.
  */
-import { IpcServer } from "../ipc/server.ts";
+import { IpcServer, type OpTable } from "../ipc/server.ts";
 import { configureLogging, getLogger } from "../logger.ts";
 import { AdasaError, VERSION } from "../protocol/mod.ts";
 import { Store } from "../store/mod.ts";
@@ -18,6 +18,7 @@ import { daemonPaths, ensureHome } from "./paths.ts";
 import { startTicksOf } from "./proc_ticks.ts";
 import { registryOver } from "./registry_adapter.ts";
 import { CHILD_TAG, restoreRegistry } from "./restore.ts";
+import { settingsFromEnv, WebService } from "../web/mod.ts";
 
 export interface DaemonOptions {
   home?: string;
@@ -57,6 +58,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       attachOutput: logs.attach,
       startTicksOf,
       childTag: { [CHILD_TAG]: paths.home },
+      readyDir: `${paths.home}/ready`,
       onPersistError: (error) => {
         counters.persistErrors++;
         log.error("Could not write to the database: {error}", { error: String(error) });
@@ -66,8 +68,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       store,
       supervisor,
       intervalMs: Number(Deno.env.get("ADASA_SAMPLE_INTERVAL_MS") ?? DEFAULT_SAMPLE_INTERVAL_MS),
+      onTick: logs.flushIndex,
     });
     using triggers = new Triggers(supervisor);
+    let ops: OpTable = {};
+    await using web = new WebService({ home: paths.home, ops: () => ops });
     const ctx: DaemonContext = {
       paths,
       store,
@@ -75,6 +80,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       logs,
       monitoring,
       triggers,
+      web,
       startedAt: Date.now(),
       storeWarnings,
       counters,
@@ -82,9 +88,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     };
     await restoreRegistry(ctx);
     removeStaleSocket(paths.socket);
+    ops = buildOpTable(ctx);
     await using _server = IpcServer.listen({
       path: paths.socket,
-      ops: buildOpTable(ctx),
+      ops,
       onInternalError: (error, request) =>
         log.error("Op {op} (request {id}) failed: {stack}", {
           op: request.op,
@@ -100,6 +107,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     });
     await resumeApps(ctx);
     triggers.sync();
+    await startWebFromEnv(web);
     const onSignal = () => shutdown();
     Deno.addSignalListener("SIGTERM", onSignal);
     Deno.addSignalListener("SIGINT", onSignal);
@@ -107,6 +115,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     Deno.removeSignalListener("SIGTERM", onSignal);
     Deno.removeSignalListener("SIGINT", onSignal);
     log.info("Stopping: stopping every app, then closing");
+    await web.stop();
     await supervisor.shutdown();
     await logs.close();
     removeStaleSocket(paths.socket);
@@ -120,6 +129,18 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     throw error;
   } finally {
     await closeLog();
+  }
+}
+
+/** ADASA_WEB_PORT serves the dashboard from the start; a bad setting is logged, not fatal. */
+async function startWebFromEnv(web: WebService): Promise<void> {
+  try {
+    const settings = settingsFromEnv((name) => Deno.env.get(name));
+    if (!settings) return;
+    const status = await web.start(settings);
+    getLogger().info("Web dashboard on {host}:{port}", { host: status.host, port: status.port });
+  } catch (error) {
+    getLogger().error("Web dashboard not started: {error}", { error: String(error) });
   }
 }
 

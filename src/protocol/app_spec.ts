@@ -2,6 +2,7 @@
  * The one place where an app definition is validated and given its defaults. Used by the
  * daemon for `start`, and by the config loaders, so every way in yields the same AppSpec.
  */
+import { normalizeDependsOn, normalizeLiveness, normalizeReadiness } from "./checks.ts";
 import { AdasaError } from "./errors.ts";
 import {
   type AppSpec,
@@ -27,6 +28,7 @@ export const SPEC_DEFAULTS = {
   log_rotate_bytes: 10 * 1024 * 1024,
   log_retain_files: 10,
   log_retain_bytes: 100 * 1024 * 1024,
+  ready_timeout_ms: 30_000,
 } as const;
 
 /** Most instances of one app. */
@@ -238,6 +240,16 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
       2 ** 50,
       SPEC_DEFAULTS.log_retain_bytes,
     ),
+    readiness: normalizeReadiness(input.readiness),
+    ready_timeout_ms: integer(
+      input,
+      "ready_timeout_ms",
+      1,
+      86_400_000,
+      SPEC_DEFAULTS.ready_timeout_ms,
+    ),
+    liveness: normalizeLiveness(input.liveness),
+    depends_on: normalizeDependsOn(input.depends_on, name),
   };
 }
 
@@ -305,6 +317,10 @@ export function upgradeStoredSpec(stored: Record<string, unknown>): AppSpec {
     log_rotate_bytes: SPEC_DEFAULTS.log_rotate_bytes,
     log_retain_files: SPEC_DEFAULTS.log_retain_files,
     log_retain_bytes: SPEC_DEFAULTS.log_retain_bytes,
+    readiness: { kind: "uptime" },
+    ready_timeout_ms: SPEC_DEFAULTS.ready_timeout_ms,
+    liveness: null,
+    depends_on: {},
     ...stored,
   } as unknown as AppSpec;
 }

@@ -35,6 +35,7 @@ export const STATES = [
   "stopped",
   "launching",
   "online",
+  "reloading",
   "stopping",
   "waiting",
   "exited",
@@ -101,7 +102,51 @@ export interface AppSpec {
   log_retain_files: number;
   /** Keep at most this many bytes of log files of the app. */
   log_retain_bytes: number;
+  /** What makes a new process count as started (`launching` -> `online`). */
+  readiness: Readiness;
+  /** A process not ready this long after its spawn failed to start (not used for `uptime`). */
+  ready_timeout_ms: number;
+  /** A periodic check of a running process; failing it restarts the process. Null: none. */
+  liveness: Liveness | null;
+  /** Apps that must reach a condition before this one starts, by name. */
+  depends_on: Record<string, DependencyCondition>;
 }
+
+/** A check Adasa runs against a process: an HTTP GET answering 2xx, a TCP connect, a command exiting 0. */
+export type Check =
+  | { kind: "http"; url: string }
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "command"; command: string };
+
+/**
+ * When a new process counts as ready: up for min_uptime (`uptime`), a line of its output
+ * matching `pattern` (`log_line`), a check passing, or the program writing `ready` to the file
+ * named by its ADASA_READY_FILE variable (`notify`).
+ */
+export type Readiness =
+  | { kind: "uptime" }
+  | { kind: "log_line"; pattern: string }
+  | { kind: "notify" }
+  | Check;
+
+/** Every readiness kind. */
+export const READINESS_KINDS = ["uptime", "log_line", "notify", "http", "tcp", "command"] as const;
+
+/** A liveness check: run every `interval_ms`, each within `timeout_ms`; `failure_threshold` failures in a row restart the process. */
+export type Liveness = Check & {
+  interval_ms: number;
+  timeout_ms: number;
+  failure_threshold: number;
+};
+
+/** What a dependency must reach: spawned, ready, or ended with exit code 0 (a one-shot job). */
+export type DependencyCondition = "started" | "ready" | "completed";
+/** Every dependency condition. */
+export const DEPENDENCY_CONDITIONS: readonly DependencyCondition[] = [
+  "started",
+  "ready",
+  "completed",
+];
 
 /** What a limit violation does: restart the instance, stop it, or only record it. */
 export type LimitAction = "restart" | "stop" | "log";
@@ -145,6 +190,14 @@ export interface InstanceInfo {
   exit_signal: string | null;
   exited_at: number | null;
   reason: string | null;
+  /** Readiness of the current process: null when none runs. */
+  ready: "pending" | "ready" | "failed" | null;
+  /** Liveness: null without a check or when not online; `failing` below the threshold. */
+  health: "unknown" | "healthy" | "failing" | null;
+  /** Liveness failures in a row. */
+  health_failures: number;
+  /** The last readiness or liveness probe result, as text. */
+  last_probe: string | null;
   cpu: number | null;
   memory: number | null;
   group_cpu: number | null;
@@ -198,6 +251,8 @@ export const OPS = [
   "flush",
   "stats",
   "export",
+  "web_start",
+  "web_stop",
 ] as const;
 /** One op name. */
 export type Op = (typeof OPS)[number];

@@ -17,5 +17,7 @@ export * from "./messages.ts";
 export * from "./validate.ts";
 export * from "./version.ts";
 export * from "./app_spec.ts";
+export * from "./checks.ts";
+export * from "./dependencies.ts";
 export * from "./time.ts";
 export * from "./sizes.ts";

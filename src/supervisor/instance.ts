@@ -2,11 +2,19 @@
  * One instance of an app: applies the transition table to it, one event at a time (a FIFO
  * queue, no await inside a transition), carries out the effects, and hands every transition to
  * the injected `persist`, which writes the instance row and an events row in one transaction.
- * A spawn also arms the min_uptime timer; every timer is cancelled when the state changes.
+ * A spawn also starts the readiness watch and its ready_timeout timer; every timer and probe
+ * is cancelled when the state changes. During a reload the instance holds two children: the
+ * previous one, still serving, and its replacement, which is current.
+ *
+ * Over 400 lines because it is the one executor of the table's effects; the probes, the
+ * retiring of replaced children and the spawn itself live in their own files.
  */
-import type { AppSpec, Desired, InstanceRuntime, State } from "../protocol/mod.ts";
+import type { AppSpec, Desired, InstanceInfo, InstanceRuntime, State } from "../protocol/mod.ts";
 import { logIfSlow } from "../logger.ts";
-import { isGroupAlive, signalGroup, signalProcess } from "./kill.ts";
+import { watchHealth } from "./health.ts";
+import { isGroupAlive } from "./kill.ts";
+import { type ReadinessWatch, watchReadiness } from "./readiness.ts";
+import { reapGroup, retireChild, signalChildGroup } from "./retire.ts";
 import { type ExitStatus, spawnChild, type SpawnedChild, SpawnError } from "./spawn.ts";
 import type { EventType } from "./states.ts";
 import { type DecisionContext, type Effect, next, type Outcome } from "./transitions.ts";
@@ -41,21 +49,18 @@ export interface InstanceHooks {
   startTicksOf(pid: number): number | null;
   /** Called when persisting failed; supervision goes on. */
   onPersistError(error: unknown, record: TransitionRecord): void;
+  /** A fresh path under ADASA_HOME for a `notify` app's ADASA_READY_FILE. */
+  readyFilePath(instance: Instance): string;
 }
 
-/**
- * Signals the child's group; in the instant between fork and setsid(2) the group does not
- * exist yet, so the child itself is signalled instead.
- */
-function signalChildGroup(pid: number, signal: string): void {
-  if (!signalGroup(pid, signal)) signalProcess(pid, signal);
-}
+/** Readiness and liveness as `list` shows them. */
+export type ProbeStatus = Pick<InstanceInfo, "ready" | "health" | "health_failures" | "last_probe">;
 
-/** Signals what is left of a dead leader's group, then SIGKILLs it after `graceMs`. */
-function reapGroup(pgid: number, signal: string, graceMs: number): void {
-  signalGroup(pgid, signal);
-  const timer = setTimeout(() => signalGroup(pgid, "SIGKILL"), graceMs);
-  Deno.unrefTimer(timer as unknown as number);
+/** The child a reload keeps serving until its replacement is ready. */
+interface PreviousChild {
+  child: SpawnedChild;
+  pid_start_ticks: number | null;
+  started_at: number | null;
 }
 
 /** Thresholds of the `adasa.perf` log (ADASA_PERF=1). */
@@ -77,6 +82,14 @@ export class Instance {
   #draining = false;
   #spawns = 0;
   #waiters = new Set<() => void>();
+  /** Probes running for the current state; disposed with the timers. */
+  #watches = new Set<{ dispose(): void }>();
+  #readiness: { watch: ReadinessWatch; pid: number } | null = null;
+  #readyFile: string | null = null;
+  #previous: PreviousChild | null = null;
+  #retiring = new Set<Promise<void>>();
+  #startFailure: string | null = null;
+  #probe: ProbeStatus = { ready: null, health: null, health_failures: 0, last_probe: null };
 
   constructor(
     init: { snapshot: InstanceSnapshot; appIndex: number; spec: () => AppSpec },
@@ -108,6 +121,10 @@ export class Instance {
   snapshot(): InstanceSnapshot {
     return { ...this.#snapshot };
   }
+  /** Readiness and liveness of the current process. */
+  probeStatus(): ProbeStatus {
+    return { ...this.#probe };
+  }
 
   /** The user wants it up: start it (a stop in progress turns into a restart). */
   start(): void {
@@ -124,8 +141,30 @@ export class Instance {
   /** Stop then start again; a stopped instance is just started. */
   restart(): void {
     this.#snapshot.desired = "up";
-    if (this.state === "launching" || this.state === "online") this.dispatch("stop");
+    if (["launching", "online", "reloading"].includes(this.state)) this.dispatch("stop");
     else this.dispatch("start");
+  }
+
+  /** Replace the process with a new one, stopping the old one only once the new one is ready. */
+  reload(): void {
+    this.#snapshot.desired = "up";
+    this.dispatch("reload");
+  }
+
+  /**
+   * A line of the current process's output, for log_line readiness. Returns whether lines are
+   * still wanted from that pid, so the caller can stop decoding them.
+   */
+  noteOutputLine(pid: number, line: string): boolean {
+    const readiness = this.#readiness;
+    if (!readiness || readiness.pid !== pid || !readiness.watch.wantsLines) return false;
+    readiness.watch.noteLine(line);
+    return readiness.watch.wantsLines;
+  }
+
+  /** Resolves once every replaced process group is gone. */
+  async retired(): Promise<void> {
+    while (this.#retiring.size) await Promise.all([...this.#retiring]);
   }
 
   /** Queues an event; events are handled one at a time, in order. */
@@ -168,10 +207,14 @@ export class Instance {
     return true;
   }
 
-  /** Cancels timers; used when the daemon shuts down after its children are gone. */
+  /** Cancels timers and probes; used on every state change and at daemon shutdown. */
   dispose(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    for (const watch of this.#watches) watch.dispose();
+    this.#watches.clear();
+    this.#readiness = null;
+    this.#removeReadyFile();
   }
 
   #handle(item: QueuedEvent): void {
@@ -180,6 +223,8 @@ export class Instance {
       desired: this.desired,
       spec: this.spec,
       unstableRestarts: this.#snapshot.unstable_restarts,
+      startFailure: this.#startFailure,
+      previousAlive: this.#previous !== null,
       ...item.extra,
     };
     const outcome = next(from, item.type, ctx);
@@ -196,6 +241,8 @@ export class Instance {
     const exited = item.type === "exit" ? this.#noteExit(item.extra.exit ?? null) : null;
     if (outcome.to !== from) this.dispose();
     this.#snapshot.state = outcome.to;
+    this.#probe.ready = readyOf(outcome.to, item.type, this.#probe.ready);
+    if (outcome.to !== "online") this.#probe = { ...this.#probe, health: null, health_failures: 0 };
     if (outcome.reason !== undefined) this.#snapshot.reason = outcome.reason;
     for (const effect of outcome.effects) this.#run(effect, item.type);
     this.#record({
@@ -237,22 +284,45 @@ export class Instance {
       case "reset_unstable":
         this.#snapshot.unstable_restarts = 0;
         return;
+      case "watch_health":
+        return this.#watchHealth();
+      case "note_start_failure":
+        this.#startFailure = effect.reason;
+        return;
+      case "spawn_replacement":
+        return this.#spawnReplacement();
+      case "retire_previous":
+        return this.#retirePrevious();
+      case "restore_previous":
+        return this.#restorePrevious();
     }
   }
 
   #spawn(isRestart: boolean): void {
+    const child = this.#startChild();
+    if (!child) return;
+    if (isRestart) this.#snapshot.restarts++;
+  }
+
+  /** Spawns the current child and starts watching its readiness; null when spawning failed. */
+  #startChild(): SpawnedChild | null {
     let child: SpawnedChild;
     const started = performance.now();
+    const env = this.#hooks.environment(this);
+    this.#startFailure = null;
+    if (this.spec.readiness.kind === "notify") {
+      this.#readyFile = this.#hooks.readyFilePath(this);
+      env.ADASA_READY_FILE = this.#readyFile;
+    }
     try {
-      child = spawnChild(this.spec, this.#hooks.environment(this));
+      child = spawnChild(this.spec, env);
       logIfSlow(`spawn of instance ${this.id}`, started, SPAWN_SLOW_MS);
     } catch (error) {
       if (!(error instanceof SpawnError)) throw error;
       this.dispatch("spawn_failed", { failure: error.message });
-      return;
+      return null;
     }
     const s = this.#snapshot;
-    if (isRestart) s.restarts++;
     this.#spawns++;
     this.#child = child;
     s.pid = child.pid;
@@ -260,9 +330,99 @@ export class Instance {
     s.started_at = this.#hooks.now();
     s.exit_code = null;
     s.exit_signal = null;
-    this.#arm("uptime", this.spec.min_uptime_ms);
+    this.#watchReadiness(child, env);
     child.status.then((exit) => this.#onChildExit(child, exit));
     this.#hooks.attachOutput(this, child);
+    return child;
+  }
+
+  #watchReadiness(child: SpawnedChild, env: Record<string, string>): void {
+    const spec = this.spec;
+    this.#probe = { ...this.#probe, ready: "pending", last_probe: null };
+    const watch = watchReadiness(spec.readiness, {
+      minUptimeMs: spec.min_uptime_ms,
+      target: { cwd: spec.cwd, env },
+      readyFile: this.#readyFile,
+    }, {
+      ready: (detail) => {
+        if (this.#child !== child) return;
+        this.#probe.last_probe = detail;
+        this.dispatch("ready");
+      },
+      notYet: (detail) => {
+        if (this.#child === child) this.#probe.last_probe = detail;
+      },
+    });
+    this.#watches.add(watch);
+    this.#readiness = { watch, pid: child.pid };
+    if (spec.readiness.kind !== "uptime") this.#arm("ready_timeout", spec.ready_timeout_ms);
+  }
+
+  #watchHealth(): void {
+    const liveness = this.spec.liveness;
+    const child = this.#child;
+    if (!liveness || !child) return;
+    this.#probe = { ...this.#probe, health: "unknown", health_failures: 0 };
+    const watch = watchHealth(
+      liveness,
+      { cwd: this.spec.cwd, env: this.#hooks.environment(this) },
+      {
+        probed: (result, failures) => {
+          if (this.#child !== child || this.state !== "online") return;
+          this.#probe.health = result.ok ? "healthy" : "failing";
+          this.#probe.health_failures = failures;
+          this.#probe.last_probe = result.detail;
+        },
+        unhealthy: (detail) => {
+          if (this.#child === child) this.dispatch("unhealthy", { failure: detail });
+        },
+      },
+    );
+    this.#watches.add(watch);
+  }
+
+  #spawnReplacement(): void {
+    const old = this.#child;
+    if (!old) return this.#spawn(true);
+    const s = this.#snapshot;
+    this.#previous = { child: old, pid_start_ticks: s.pid_start_ticks, started_at: s.started_at };
+    if (this.#startChild()) s.restarts++;
+  }
+
+  #retirePrevious(): void {
+    const previous = this.#previous;
+    this.#previous = null;
+    if (previous) this.#retire(previous.child);
+  }
+
+  /** The replacement failed: stop it if it runs, and serve with the previous child again. */
+  #restorePrevious(): void {
+    const previous = this.#previous;
+    this.#previous = null;
+    if (!previous) return;
+    if (this.#child) this.#retire(this.#child);
+    const s = this.#snapshot;
+    this.#child = previous.child;
+    s.pid = previous.child.pid;
+    s.pid_start_ticks = previous.pid_start_ticks;
+    s.started_at = previous.started_at;
+    this.#probe.ready = "ready";
+  }
+
+  #retire(child: SpawnedChild): void {
+    const done = retireChild(child, this.spec.stop_signal, this.spec.kill_timeout_ms)
+      .finally(() => this.#retiring.delete(done));
+    this.#retiring.add(done);
+  }
+
+  #removeReadyFile(): void {
+    if (this.#readyFile === null) return;
+    try {
+      Deno.removeSync(this.#readyFile);
+    } catch {
+      // never written
+    }
+    this.#readyFile = null;
   }
 
   /**
@@ -271,6 +431,12 @@ export class Instance {
    * After a crash, leftovers get the stop signal, then SIGKILL after kill_timeout_ms.
    */
   #onChildExit(child: SpawnedChild, exit: ExitStatus): void {
+    if (this.#previous?.child === child) {
+      // The old process of a reload died before its replacement was ready: nothing to keep.
+      this.#previous = null;
+      reapGroup(child.pid, this.spec.stop_signal, this.spec.kill_timeout_ms);
+      return;
+    }
     if (this.#child !== child) return;
     const seen = performance.now();
     try {
@@ -295,15 +461,16 @@ export class Instance {
     this.dispatch("exit", { exit });
   }
 
-  #arm(timer: "uptime" | "backoff" | "kill", ms: number): void {
-    const event: EventType = timer === "uptime"
-      ? "uptime_reached"
+  #arm(timer: "ready_timeout" | "backoff" | "kill", ms: number): void {
+    const event: EventType = timer === "ready_timeout"
+      ? "ready_timeout"
       : timer === "backoff"
       ? "backoff_elapsed"
       : "kill_timeout";
     const handle = setTimeout(() => {
       this.#timers.delete(handle);
-      this.dispatch(event);
+      const failure = this.#probe.last_probe;
+      this.dispatch(event, failure === null ? {} : { failure });
     }, ms);
     this.#timers.add(handle);
   }
@@ -336,4 +503,17 @@ export class Instance {
       this.#hooks.onPersistError(error, record);
     }
   }
+}
+
+/** Readiness after a transition: pending while a new process starts, failed after ready_timeout. */
+function readyOf(
+  to: State,
+  event: EventType,
+  before: ProbeStatus["ready"],
+): ProbeStatus["ready"] {
+  if (to === "online" || to === "reloading") return "ready";
+  if (to === "launching") return "pending";
+  if (event === "ready_timeout") return "failed";
+  if (to === "stopping") return before;
+  return null;
 }

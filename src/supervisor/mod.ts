@@ -19,3 +19,4 @@ export { invocation } from "./spawn.ts";
 export { interpreterFor } from "./interpreter.ts";
 export { transitionTableMarkdown } from "./transitions.ts";
 export { ALIVE_STATES, DOWN_STATES } from "./states.ts";
+export type { StartItem, StartOutcome } from "./start_order.ts";

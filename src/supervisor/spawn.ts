@@ -134,3 +134,26 @@ function assertExecutable(full: string, shown: string): void {
   if (!info.isFile) throw new SpawnError(`not a file: ${shown}`);
   if (((info.mode ?? 0) & 0o111) === 0) throw new SpawnError(`not executable: ${shown}`);
 }
+
+/**
+ * Runs a check command through `/bin/sh -c` in `cwd` with `env`; resolves with its exit code
+ * and the last line it printed, or code null when it was killed (timeout or `signal`).
+ */
+export async function runCheckCommand(
+  line: string,
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number; signal: AbortSignal },
+): Promise<{ code: number | null; output: string }> {
+  const stop = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+  const out = await new Deno.Command("/bin/sh", {
+    args: ["-c", line],
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: stop,
+  }).output();
+  const text = new TextDecoder().decode(out.stderr.length ? out.stderr : out.stdout).trim();
+  return { code: out.signal ? null : out.code, output: text.split("\n").at(-1) ?? "" };
+}

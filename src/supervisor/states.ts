@@ -7,9 +7,12 @@ export type { State };
 export type EventType =
   | "start"
   | "stop"
+  | "reload"
   | "exit"
   | "spawn_failed"
-  | "uptime_reached"
+  | "ready"
+  | "ready_timeout"
+  | "unhealthy"
   | "backoff_elapsed"
   | "kill_timeout";
 
@@ -17,16 +20,26 @@ export type EventType =
 export const EVENT_TYPES: readonly EventType[] = [
   "start",
   "stop",
+  "reload",
   "exit",
   "spawn_failed",
-  "uptime_reached",
+  "ready",
+  "ready_timeout",
+  "unhealthy",
   "backoff_elapsed",
   "kill_timeout",
 ];
 
 /** States in which a child process exists. */
-export const ALIVE_STATES: ReadonlySet<State> = new Set(["launching", "online", "stopping"]);
+export const ALIVE_STATES: ReadonlySet<State> = new Set([
+  "launching",
+  "online",
+  "reloading",
+  "stopping",
+]);
 /** States in which `adasa signal` may reach the child. */
-export const SIGNALLABLE_STATES: ReadonlySet<State> = new Set(["launching", "online"]);
+export const SIGNALLABLE_STATES: ReadonlySet<State> = new Set(["launching", "online", "reloading"]);
 /** States that end an operation waiting for an instance to stop. */
 export const DOWN_STATES: ReadonlySet<State> = new Set(["stopped", "exited", "errored"]);
+/** States in which the instance's process has passed its readiness check. */
+export const READY_STATES: ReadonlySet<State> = new Set(["online", "reloading"]);

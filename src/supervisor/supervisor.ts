@@ -3,11 +3,18 @@
  * on instances, waiting for the outcome the user expects (a stop returns once the group is
  * gone; a restart once the new child runs). Compound commands on one app run one at a time.
  */
-import { AdasaError, type AppSpec, type InstanceInfo, type State } from "../protocol/mod.ts";
+import {
+  AdasaError,
+  type AppSpec,
+  dependencyLevels,
+  type InstanceInfo,
+  type State,
+} from "../protocol/mod.ts";
 import { Instance, type InstanceHooks, type InstanceSnapshot } from "./instance.ts";
 import type { RegistryPort } from "./registry_port.ts";
 import type { SpawnedChild } from "./spawn.ts";
 import { ALIVE_STATES, DOWN_STATES, SIGNALLABLE_STATES } from "./states.ts";
+import { startInOrder, type StartItem, type StartOutcome } from "./start_order.ts";
 
 /** An app and its instances, in index order. */
 export interface AppEntry {
@@ -27,11 +34,14 @@ export interface SupervisorDeps {
    * of the previous generation even if it died between a spawn and the write of its pid.
    */
   childTag: Record<string, string>;
+  /** Folder (under ADASA_HOME) for the ready files of `notify` apps. */
+  readyDir: string;
 }
 
 const RUNNING_OR_GAVE_UP: ReadonlySet<State> = new Set([
   "launching",
   "online",
+  "reloading",
   "errored",
   "exited",
 ]);
@@ -43,6 +53,7 @@ export class Supervisor {
   readonly #byId = new Map<number, { app: AppEntry; instance: Instance }>();
   readonly #appLocks = new Map<string, Promise<unknown>>();
   readonly #hooks: InstanceHooks;
+  #closing = false;
 
   constructor(deps: SupervisorDeps) {
     this.#deps = deps;
@@ -53,6 +64,10 @@ export class Supervisor {
       attachOutput: deps.attachOutput,
       startTicksOf: deps.startTicksOf,
       onPersistError: (error) => deps.onPersistError(error),
+      readyFilePath: (instance) => {
+        Deno.mkdirSync(deps.readyDir, { recursive: true, mode: 0o700 });
+        return `${deps.readyDir}/${instance.id}-${crypto.randomUUID().slice(0, 8)}`;
+      },
     };
   }
 
@@ -147,11 +162,74 @@ export class Supervisor {
     await Promise.all(instances.map((i) => i.waitUntil((x) => RUNNING_OR_GAVE_UP.has(x.state))));
   }
 
-  /** Stops instances in parallel; resolves when every process group is gone. */
+  /**
+   * Stops instances; resolves when every process group is gone. Apps that depend on others
+   * among them stop first (the reverse of the start order); independent ones in parallel.
+   */
   async stop(instances: Instance[], options: { force?: boolean } = {}): Promise<void> {
     this.#deps.registry.setDesired(instances.map((i) => i.id), "down");
-    for (const instance of instances) instance.stop(options);
-    await Promise.all(instances.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+    for (const level of this.#reverseLevels(instances)) {
+      for (const instance of level) instance.stop(options);
+      await Promise.all(level.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+      await Promise.all(level.map((i) => i.retired()));
+    }
+  }
+
+  /** Instances grouped by app, in reverse dependency order. */
+  #reverseLevels(instances: Instance[]): Instance[][] {
+    const apps = this.#appsOf(instances).map((app) => ({
+      name: app.spec.name,
+      depends_on: app.spec.depends_on ?? {},
+      app,
+    }));
+    return dependencyLevels(apps).reverse().map((level) =>
+      instances.filter((i) => level.some((entry) => entry.app.instances.includes(i)))
+    ).filter((level) => level.length > 0);
+  }
+
+  /**
+   * Starts apps in dependency order, each once its dependencies meet their condition, and
+   * waits for each to be ready (or completed, or failed).
+   */
+  startInOrder(items: readonly StartItem<AppEntry>[]): Promise<StartOutcome[]> {
+    return startInOrder(items, (name) => this.#apps.get(name));
+  }
+
+  /**
+   * Starts instances after the apps they depend on (which are started too, if needed), and
+   * waits for each to be ready.
+   *
+   * @throws {AdasaError} NOT_FOUND when a dependency is not defined
+   */
+  async startWithDependencies(instances: Instance[]): Promise<StartOutcome[]> {
+    const targets = this.#appsOf(instances);
+    const needed = new Map<string, AppEntry>();
+    const visit = (app: AppEntry) => {
+      if (needed.has(app.spec.name)) return;
+      needed.set(app.spec.name, app);
+      for (const dep of Object.keys(app.spec.depends_on ?? {})) {
+        const found = this.#apps.get(dep);
+        if (!found) {
+          throw new AdasaError(
+            "NOT_FOUND",
+            `Cannot start "${app.spec.name}": it depends on "${dep}", which is not defined`,
+          );
+        }
+        visit(found);
+      }
+    };
+    targets.forEach(visit);
+    return await this.startInOrder([...needed.values()].map((app) => ({
+      name: app.spec.name,
+      depends_on: app.spec.depends_on ?? {},
+      start: async () => {
+        const chosen = targets.includes(app)
+          ? instances.filter((i) => app.instances.includes(i))
+          : app.instances;
+        await this.start(chosen);
+        return app;
+      },
+    })));
   }
 
   /** Restarts instances in parallel; `baseEnv` replaces the apps' environment (--update-env). */
@@ -164,7 +242,13 @@ export class Supervisor {
     await Promise.all(instances.map((i) => this.#restartOne(i)));
   }
 
-  /** Restarts one instance at a time, each waiting for the new child to be online. */
+  /**
+   * Replaces one instance at a time: an online instance keeps its old process until the new one
+   * is ready, so the app never stops answering; others are restarted and waited for. Stops at
+   * the first replacement that fails, leaving the rest on their old processes.
+   *
+   * @throws {AdasaError} INTERNAL naming the instance whose new process failed
+   */
   async reload(
     instances: Instance[],
     options: { baseEnv?: Record<string, string> } = {},
@@ -172,8 +256,21 @@ export class Supervisor {
     if (options.baseEnv) this.#updateBaseEnv(instances, options.baseEnv);
     this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
     for (const instance of instances) {
-      await this.#restartOne(instance);
-      await instance.waitUntil((x) => x.state !== "launching");
+      if (instance.state === "online") await this.#replaceOne(instance);
+      else {
+        await this.#restartOne(instance);
+        await instance.waitUntil((x) => x.state !== "launching");
+      }
+    }
+  }
+
+  async #replaceOne(instance: Instance): Promise<void> {
+    const before = instance.spawns;
+    instance.reload();
+    await instance.waitUntil((x) => x.state !== "reloading");
+    const reason = instance.snapshot().reason ?? "";
+    if (instance.spawns > before && reason.startsWith("reload failed")) {
+      throw new AdasaError("INTERNAL", `Reload of instance ${instance.id} stopped: ${reason}`);
     }
   }
 
@@ -275,22 +372,45 @@ export class Supervisor {
     return running.map((i) => i.id);
   }
 
-  /** Starts every instance whose desired state is up (after a daemon start). */
+  /** Starts every instance whose desired state is up (after a daemon start), in dependency order. */
   async resume(): Promise<void> {
     const wanted = [...this.#byId.values()].map((e) => e.instance).filter((i) =>
       i.desired === "up"
     );
-    if (wanted.length) await this.start(wanted);
+    if (wanted.length === 0) return;
+    const apps = this.#appsOf(wanted);
+    const items = apps.map((app) => ({
+      name: app.spec.name,
+      depends_on: Object.fromEntries(
+        Object.entries(app.spec.depends_on ?? {}).filter(([dep]) =>
+          apps.some((a) => a.spec.name === dep)
+        ),
+      ),
+      start: async () => {
+        if (this.#closing) throw new AdasaError("INTERNAL", "the daemon is stopping");
+        await this.start(wanted.filter((i) => app.instances.includes(i)));
+        return app;
+      },
+    }));
+    // Dependents start in the background as their dependencies become ready; the daemon
+    // answers (and handles signals) meanwhile.
+    void this.startInOrder(items);
+    const independent = items.filter((item) => Object.keys(item.depends_on).length === 0);
+    await Promise.all(independent.map((item) => item.start()));
   }
 
   /** Stops every child for a daemon shutdown, keeping what the user wants for the next start. */
   async shutdown(): Promise<void> {
+    this.#closing = true;
     const alive = [...this.#byId.values()].map((e) => e.instance).filter((i) =>
       ALIVE_STATES.has(i.state) || i.state === "waiting"
     );
     const desired = new Map(alive.map((i) => [i.id, i.desired]));
-    for (const instance of alive) instance.stop();
-    await Promise.all(alive.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+    for (const level of this.#reverseLevels(alive)) {
+      for (const instance of level) instance.stop();
+      await Promise.all(level.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+    }
+    await Promise.all([...this.#byId.values()].map((e) => e.instance.retired()));
     for (const [id, want] of desired) {
       try {
         this.#deps.registry.setDesired([id], want);
@@ -327,6 +447,7 @@ export class Supervisor {
       exit_signal: s.exit_signal,
       exited_at: s.exited_at,
       reason: s.reason,
+      ...instance.probeStatus(),
       cpu: null,
       memory: null,
       group_cpu: null,

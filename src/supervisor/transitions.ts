@@ -10,13 +10,26 @@ import { backoffDelay } from "./backoff.ts";
 import { shouldRestart } from "./restart_policy.ts";
 import { EVENT_TYPES, type EventType, type State } from "./states.ts";
 
-/** Something the instance must do on a transition. Every timer is cancelled on a state change. */
+/**
+ * Something the instance must do on a transition. Every timer and probe is cancelled on a state
+ * change. A spawn also starts the readiness watch (and its ready_timeout timer).
+ */
 export type Effect =
   | { kind: "spawn" }
   | { kind: "signal_group"; signal: string }
-  | { kind: "arm_timer"; timer: "uptime" | "backoff" | "kill"; ms: number }
+  | { kind: "arm_timer"; timer: "backoff" | "kill"; ms: number }
   | { kind: "count_unstable" }
-  | { kind: "reset_unstable" };
+  | { kind: "reset_unstable" }
+  /** Start the liveness check, if the app has one. */
+  | { kind: "watch_health" }
+  /** Remember why the process failed to start, for the decision on its exit. */
+  | { kind: "note_start_failure"; reason: string }
+  /** Keep the running process as the previous one and spawn its replacement. */
+  | { kind: "spawn_replacement" }
+  /** Stop the previous process (its replacement is ready, or the instance stops). */
+  | { kind: "retire_previous" }
+  /** Stop the replacement and make the previous process current again. */
+  | { kind: "restore_previous" };
 
 /** A target state, the effects to run, and why (kept as the instance's reason). */
 export interface Outcome {
@@ -39,13 +52,19 @@ export interface DecisionContext {
     | "backoff_max_ms"
     | "stop_signal"
     | "kill_timeout_ms"
+    | "readiness"
+    | "ready_timeout_ms"
   >;
   unstableRestarts: number;
   exit?: { code: number | null; signal: string | null };
   /** Signal for a stop; SIGKILL for `stop --force`. */
   stopSignal?: string;
-  /** Why spawning failed (spawn_failed). */
+  /** Why spawning failed (spawn_failed), or what the failing probe said (ready_timeout, unhealthy). */
   failure?: string;
+  /** Set when the process being stopped failed to become ready (note_start_failure). */
+  startFailure?: string | null;
+  /** While reloading: whether the previous process still runs. */
+  previousAlive?: boolean;
 }
 
 /** One cell of the table. */
@@ -72,29 +91,54 @@ function describeExit(exit: DecisionContext["exit"]): string {
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/** An exit before min_uptime: restart with backoff, or give up at the limit. */
-function earlyExit(ctx: DecisionContext): Outcome {
-  const exit = ctx.exit ?? { code: null, signal: null };
-  if (!shouldRestart(exit, ctx.spec)) {
-    return { to: "exited", effects: [], reason: describeExit(exit) };
-  }
-  const unstable = ctx.unstableRestarts + 1;
-  if (unstable > ctx.spec.max_restarts) {
+/** When a process counts as started, for messages. */
+function readyText(ctx: DecisionContext, long: boolean): string {
+  if (ctx.spec.readiness.kind !== "uptime") return "before it was ready";
+  return long ? `within min_uptime ${ctx.spec.min_uptime_ms} ms` : "before min_uptime";
+}
+
+/** A failed start: restart with backoff, or give up past max_restarts. */
+function unstable(ctx: DecisionContext, what: string, long: string): Outcome {
+  const count = ctx.unstableRestarts + 1;
+  if (count > ctx.spec.max_restarts) {
     return {
       to: "errored",
       effects: [{ kind: "count_unstable" }],
-      reason: `${ctx.spec.max_restarts} unstable restarts (each ${describeExit(exit)} ` +
-        `within min_uptime ${ctx.spec.min_uptime_ms} ms); restart it to try again`,
+      reason: ctx.spec.max_restarts === 0
+        ? `${long}; max_restarts is 0, so no restart`
+        : `${ctx.spec.max_restarts} unstable restarts (each ${long}); restart it to try again`,
     };
   }
   return {
     to: "waiting",
     effects: [
       { kind: "count_unstable" },
-      { kind: "arm_timer", timer: "backoff", ms: backoffDelay(unstable, ctx.spec) },
+      { kind: "arm_timer", timer: "backoff", ms: backoffDelay(count, ctx.spec) },
     ],
-    reason: `${describeExit(exit)} before min_uptime; unstable restart ${unstable}`,
+    reason: `${what}; unstable restart ${count}`,
   };
+}
+
+/** An exit before the process was ready: restart with backoff, or give up at the limit. */
+function earlyExit(ctx: DecisionContext): Outcome {
+  const exit = ctx.exit ?? { code: null, signal: null };
+  if (!shouldRestart(exit, ctx.spec)) {
+    return { to: "exited", effects: [], reason: describeExit(exit) };
+  }
+  const what = describeExit(exit);
+  return unstable(ctx, `${what} ${readyText(ctx, false)}`, `${what} ${readyText(ctx, true)}`);
+}
+
+/** Not ready within ready_timeout_ms: stop the process; its exit counts as a failed start. */
+function notReady(ctx: DecisionContext): Outcome {
+  const reason = `not ready after ${ctx.spec.ready_timeout_ms} ms: ${ctx.failure ?? "no answer"}`;
+  const stop = stopNow(ctx);
+  return { ...stop, effects: [{ kind: "note_start_failure", reason }, ...stop.effects], reason };
+}
+
+/** A liveness check failed failure_threshold times in a row: stop, and start again on exit. */
+function unhealthy(ctx: DecisionContext): Outcome {
+  return { ...stopNow(ctx), reason: `unhealthy: ${ctx.failure ?? "liveness check failed"}` };
 }
 
 /** An exit after min_uptime: restart at once (or after restart_delay_ms), or end. */
@@ -111,8 +155,52 @@ function stableExit(ctx: DecisionContext): Outcome {
 }
 
 function exitWhileStopping(ctx: DecisionContext): Outcome {
-  if (ctx.desired === "up") return { ...launch, reason: "restarted" };
-  return { to: "stopped", effects: [], reason: "stopped" };
+  if (ctx.desired === "down") return { to: "stopped", effects: [], reason: "stopped" };
+  if (ctx.startFailure) return unstable(ctx, ctx.startFailure, ctx.startFailure);
+  return { ...launch, reason: "restarted" };
+}
+
+/** A reload replaces the running process only once the new one is ready. */
+const replace: Outcome = {
+  to: "reloading",
+  effects: [{ kind: "spawn_replacement" }],
+  reason: "reloading: the old process serves until the new one is ready",
+};
+
+const replaced: Outcome = {
+  to: "online",
+  effects: [{ kind: "retire_previous" }, { kind: "reset_unstable" }, { kind: "watch_health" }],
+  reason: "reloaded: the new process is ready; the old one was stopped",
+};
+
+/** The replacement failed: keep the previous process, or handle it as a failed start if gone. */
+function reloadFailed(why: (ctx: DecisionContext) => string, alone: Cell): Cell {
+  return (ctx) => {
+    if (!ctx.previousAlive) return typeof alone === "function" ? alone(ctx) : alone;
+    return {
+      to: "online",
+      effects: [{ kind: "restore_previous" }, { kind: "watch_health" }],
+      reason: `reload failed: ${why(ctx)}; the old process keeps running`,
+    };
+  };
+}
+
+const replacementExited = reloadFailed(
+  (ctx) => `the new process ${describeExit(ctx.exit)} before it was ready`,
+  earlyExit,
+);
+const replacementNotReady = reloadFailed(
+  (ctx) => `not ready after ${ctx.spec.ready_timeout_ms} ms: ${ctx.failure ?? "no answer"}`,
+  notReady,
+);
+const replacementSpawnFailed = reloadFailed(
+  (ctx) => ctx.failure ?? "spawn failed",
+  (ctx) => spawnFailed(ctx),
+);
+
+function stopReloading(ctx: DecisionContext): Outcome {
+  const stop = stopNow(ctx);
+  return { ...stop, effects: [{ kind: "retire_previous" }, ...stop.effects] };
 }
 
 function spawnFailed(ctx: DecisionContext): Outcome {
@@ -130,71 +218,84 @@ const startFresh: Outcome = {
   effects: [{ kind: "reset_unstable" }, { kind: "spawn" }],
 };
 
+const DOWN_ROW = {
+  start: startFresh,
+  stop: "ignore",
+  reload: startFresh,
+  exit: "anomaly",
+  spawn_failed: "anomaly",
+  ready: "ignore",
+  ready_timeout: "ignore",
+  unhealthy: "ignore",
+  backoff_elapsed: "ignore",
+  kill_timeout: "ignore",
+} as const;
+
 /** The transition table. Columns are in EVENT_TYPES order; the README shows the same table. */
 export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: Cell } } = {
-  stopped: {
-    start: startFresh,
-    stop: "ignore",
-    exit: "anomaly",
-    spawn_failed: "anomaly",
-    uptime_reached: "ignore",
-    backoff_elapsed: "ignore",
-    kill_timeout: "ignore",
-  },
+  stopped: DOWN_ROW,
   launching: {
     start: "ignore",
     stop: stopNow,
+    reload: stopNow,
     exit: earlyExit,
     spawn_failed: spawnFailed,
-    uptime_reached: { to: "online", effects: [{ kind: "reset_unstable" }] },
+    ready: { to: "online", effects: [{ kind: "reset_unstable" }, { kind: "watch_health" }] },
+    ready_timeout: notReady,
+    unhealthy: "ignore",
     backoff_elapsed: "ignore",
     kill_timeout: "ignore",
   },
   online: {
     start: "ignore",
     stop: stopNow,
+    reload: replace,
     exit: stableExit,
     spawn_failed: "anomaly",
-    uptime_reached: "ignore",
+    ready: "ignore",
+    ready_timeout: "ignore",
+    unhealthy: unhealthy,
+    backoff_elapsed: "ignore",
+    kill_timeout: "ignore",
+  },
+  reloading: {
+    start: "ignore",
+    stop: stopReloading,
+    reload: "ignore",
+    exit: replacementExited,
+    spawn_failed: replacementSpawnFailed,
+    ready: replaced,
+    ready_timeout: replacementNotReady,
+    unhealthy: "ignore",
     backoff_elapsed: "ignore",
     kill_timeout: "ignore",
   },
   stopping: {
     start: "ignore",
     stop: stopAgain,
+    reload: "ignore",
     exit: exitWhileStopping,
     spawn_failed: "anomaly",
-    uptime_reached: "ignore",
+    ready: "ignore",
+    ready_timeout: "ignore",
+    unhealthy: "ignore",
     backoff_elapsed: "ignore",
     kill_timeout: { to: "stopping", effects: [{ kind: "signal_group", signal: "SIGKILL" }] },
   },
   waiting: {
     start: startFresh,
     stop: { to: "stopped", effects: [], reason: "stopped while waiting to restart" },
+    reload: startFresh,
     exit: "anomaly",
     spawn_failed: "anomaly",
-    uptime_reached: "ignore",
+    ready: "ignore",
+    ready_timeout: "ignore",
+    unhealthy: "ignore",
     backoff_elapsed: launch,
     kill_timeout: "ignore",
   },
-  exited: {
-    start: startFresh,
-    stop: "ignore",
-    exit: "anomaly",
-    spawn_failed: "anomaly",
-    uptime_reached: "ignore",
-    backoff_elapsed: "ignore",
-    kill_timeout: "ignore",
-  },
-  errored: {
-    start: startFresh,
-    stop: "ignore",
-    exit: "anomaly",
-    spawn_failed: "anomaly",
-    uptime_reached: "ignore",
-    backoff_elapsed: "ignore",
-    kill_timeout: "ignore",
-  },
+  exited: DOWN_ROW,
+  errored: DOWN_ROW,
 };
 
 /** Looks up and decides a transition. Pure. */
@@ -218,8 +319,26 @@ const CELL_NOTES = new Map<Cell, string>([
     earlyExit,
     "waiting: count_unstable, arm backoff; exited if the policy says no; errored past max_restarts",
   ],
+  [notReady, "stopping: note_start_failure, signal_group, arm kill"],
+  [unhealthy, "stopping: signal_group, arm kill (reason unhealthy)"],
+  [
+    replacementExited,
+    "online: restore_previous, watch_health; as launching if the old one is gone",
+  ],
+  [
+    replacementNotReady,
+    "online: restore_previous, watch_health; as launching if the old one is gone",
+  ],
+  [
+    replacementSpawnFailed,
+    "online: restore_previous, watch_health; errored if the old one is gone",
+  ],
+  [stopReloading, "stopping: retire_previous, signal_group, arm kill"],
   [stableExit, "launching: spawn (waiting if restart_delay_ms); exited if the policy says no"],
-  [exitWhileStopping, "desired up ? launching: spawn : stopped"],
+  [
+    exitWhileStopping,
+    "desired down ? stopped : after ready_timeout as an early exit, else launching: spawn",
+  ],
   [spawnFailed, "errored (reason kept)"],
   [stopAgain, "stopping: SIGKILL group if --force, else ignore"],
 ]);

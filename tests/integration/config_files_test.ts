@@ -155,14 +155,16 @@ function allOnline(client: AdasaClient, count: number): Promise<InstanceInfo[]> 
 /** For a 2-instance app: the second instance was stopped only after the first was back online. */
 async function assertOneAtATime(client: AdasaClient, app: string, afterId: number) {
   const timeline = (await events(client, [app])).filter((e) => e.id > afterId);
-  const stops = timeline.filter((e) => e.to_state === "stopping");
-  assertEquals(stops.length, 2, `two stops of ${app}: ${JSON.stringify(timeline)}`);
+  // A reload starts the new process beside the old one (`reloading`), and retires the old one
+  // once the new one is ready (back to `online`).
+  const stops = timeline.filter((e) => e.to_state === "reloading");
+  assertEquals(stops.length, 2, `two reloads of ${app}: ${JSON.stringify(timeline)}`);
   const [first, second] = stops as [typeof stops[0], typeof stops[0]];
   const backOnline = timeline.find((e) =>
     e.instance_id === first.instance_id && e.to_state === "online" && e.id > first.id
   );
   assert(backOnline, `instance ${first.instance_id} came back online`);
-  assert(backOnline.id < second.id, "the second instance was stopped after the first was online");
+  assert(backOnline.id < second.id, "the second instance was reloaded after the first was online");
 }
 
 Deno.test("reload <file> keeps unchanged apps, restarts a changed one instance by instance, starts new ones and prunes only with --prune", async () => {

@@ -228,6 +228,10 @@ Deno.test("normalizeAppSpec() fills every default", () => {
     log_rotate_bytes: SPEC_DEFAULTS.log_rotate_bytes,
     log_retain_files: SPEC_DEFAULTS.log_retain_files,
     log_retain_bytes: SPEC_DEFAULTS.log_retain_bytes,
+    readiness: { kind: "uptime" },
+    ready_timeout_ms: SPEC_DEFAULTS.ready_timeout_ms,
+    liveness: null,
+    depends_on: {},
   });
 });
 

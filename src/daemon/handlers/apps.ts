@@ -29,7 +29,9 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
           return infos(created.map((i) => i.id));
         }
         const instances = sup.resolve(targetsOf(args));
-        await sup.start(instances);
+        const hasDependencies = instances.some((i) => Object.keys(i.spec.depends_on).length > 0);
+        if (hasDependencies) await sup.startWithDependencies(instances);
+        else await sup.start(instances);
         return infos(instances.map((i) => i.id));
       },
     },

@@ -61,26 +61,36 @@ function honouredExtras(extras: AppExtras | undefined): Record<string, unknown> 
   return out;
 }
 
-/** `start` with `{ config }`: every app of the file, new ones created, existing ones started. */
+/**
+ * `start` with `{ config }`: every app of the file, new ones created, existing ones started,
+ * each once its dependencies meet their condition; returns when every app is ready, completed
+ * or failed, with `apps` saying which and why.
+ */
 export async function startFromConfig(ctx: DaemonContext, config: Record<string, unknown>) {
   const { specs, warnings } = await loadSpecs(config);
   const sup = ctx.supervisor;
   const existing = new Set(sup.apps().map((a) => a.spec.name));
   const created: string[] = [];
   const started: string[] = [];
-  for (const spec of specs) {
-    if (existing.has(spec.name)) {
-      await sup.start(sup.resolve([spec.name]));
-      started.push(spec.name);
-    } else {
-      await sup.create(spec);
-      created.push(spec.name);
-    }
-  }
+  const apps = await sup.startInOrder(specs.map((spec) => ({
+    name: spec.name,
+    depends_on: spec.depends_on,
+    start: async () => {
+      if (existing.has(spec.name)) {
+        await sup.start(sup.resolve([spec.name]));
+        started.push(spec.name);
+      } else {
+        await sup.create(spec);
+        created.push(spec.name);
+      }
+      return sup.apps().find((a) => a.spec.name === spec.name)!;
+    },
+  })));
   return {
     created,
     started,
     warnings,
+    apps,
     instances: sup.list().filter((i) => specs.some((s) => s.name === i.name)),
   };
 }

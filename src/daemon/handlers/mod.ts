@@ -5,6 +5,7 @@ import { appHandlers } from "./apps.ts";
 import { daemonHandlers } from "./daemon.ts";
 import { observeHandlers } from "./observe.ts";
 import { queryHandlers } from "./query.ts";
+import { webHandlers } from "./web.ts";
 
 export function buildOpTable(ctx: DaemonContext): OpTable {
   return Object.freeze({
@@ -12,6 +13,7 @@ export function buildOpTable(ctx: DaemonContext): OpTable {
     ...resyncingTriggers(ctx, appHandlers(ctx)),
     ...queryHandlers(ctx),
     ...observeHandlers(ctx),
+    ...webHandlers(ctx),
   });
 }
 

@@ -1,0 +1,50 @@
+/**
+ * JSON replies and the one mapping of error codes to HTTP statuses. The body of an error is
+ * `{ error: { code, message } }` with the wire protocol's code, so a script handles both alike.
+ */
+import { AdasaError, type ErrorCode } from "../protocol/mod.ts";
+
+/** Codes that exist only over HTTP: the socket has no token and no methods. */
+export type HttpOnlyCode = "UNAUTHORIZED" | "METHOD_NOT_ALLOWED";
+
+const STATUS: Record<ErrorCode | HttpOnlyCode, number> = {
+  INVALID_ARGUMENT: 400,
+  MALFORMED_FRAME: 400,
+  UNSUPPORTED_VERSION: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  UNKNOWN_OP: 404,
+  METHOD_NOT_ALLOWED: 405,
+  ALREADY_EXISTS: 409,
+  FRAME_TOO_LARGE: 413,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  STORE_FAILED: 507,
+};
+
+/** Headers every reply carries: nothing is cached, nothing is framed by another site. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+};
+
+/** A JSON reply. */
+export function jsonResponse(data: unknown, status = 200): Response {
+  return new Response(JSON.stringify(data ?? null), {
+    status,
+    headers: { ...SECURITY_HEADERS, "content-type": "application/json; charset=utf-8" },
+  });
+}
+
+/** An error reply with the code's status. */
+export function errorResponse(code: ErrorCode | HttpOnlyCode, message: string): Response {
+  return jsonResponse({ error: { code, message } }, STATUS[code]);
+}
+
+/** The reply for an error thrown by a handler; anything but an AdasaError is INTERNAL. */
+export function responseForError(error: unknown): Response {
+  if (error instanceof AdasaError) return errorResponse(error.code, error.message);
+  return errorResponse("INTERNAL", "Internal error; see daemon.log");
+}

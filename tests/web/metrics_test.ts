@@ -1,0 +1,149 @@
+/** `GET /metrics`: the Prometheus text format, parsed back; the values match `list`. */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { startDaemon } from "../_helpers/daemon.ts";
+import { waitFor } from "../_helpers/wait.ts";
+import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { renderMetrics } from "../../src/web/mod.ts";
+import { call, post, shellApp, startWeb } from "./_web.ts";
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const DOCUMENTED = [
+  "adasa_instance_up",
+  "adasa_instance_status",
+  "adasa_instance_restarts_total",
+  "adasa_instance_cpu_percent",
+  "adasa_instance_memory_bytes",
+  "adasa_instance_uptime_seconds",
+  "adasa_daemon_info",
+  "adasa_daemon_uptime_seconds",
+  "adasa_daemon_memory_bytes",
+  "adasa_daemon_persist_errors_total",
+  "adasa_daemon_dropped_samples_total",
+];
+
+/** Parses the exposition format strictly: every sample's family has HELP and TYPE before it. */
+function parseExposition(text: string): { types: Record<string, string>; samples: Sample[] } {
+  const types: Record<string, string> = {};
+  const helps = new Set<string>();
+  const samples: Sample[] = [];
+  assert(text.endsWith("\n"), "ends with a newline");
+  for (const line of text.slice(0, -1).split("\n")) {
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+    if (meta) {
+      if (meta[1] === "HELP") helps.add(meta[2]!);
+      else types[meta[2]!] = meta[3]!;
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    assert(m, `not a sample line: ${line}`);
+    const name = m[1]!;
+    assert(types[name] && helps.has(name), `${name} has no HELP or TYPE before it`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)",?/g)) {
+      labels[l[1]!] = l[2]!.replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
+    }
+    const value = Number(m[3]);
+    assert(!Number.isNaN(value), `value of ${line}`);
+    samples.push({ name, labels, value });
+  }
+  return { types, samples };
+}
+
+function valueOf(samples: Sample[], name: string, id: number, extra: Record<string, string> = {}) {
+  return samples.find((s) =>
+    s.name === name && s.labels.id === String(id) &&
+    Object.entries(extra).every(([k, v]) => s.labels[k] === v)
+  )?.value;
+}
+
+Deno.test("GET /metrics has every documented family, and values match list", async () => {
+  await using d = await startDaemon({ env: { ADASA_SAMPLE_INTERVAL_MS: "200" } });
+  const web = await startWeb(d);
+  await web.call("/api/start", post(shellApp("m1", "exec sleep 600", { instances: 2 })));
+  await web.call("/api/start", post(shellApp("m2", "exec sleep 600")));
+  await web.call("/api/stop", post({ targets: ["m2"] }));
+  await web.call("/api/restart", post({ targets: ["m1"] }));
+  const list = () => web.call("/api/list").then((r) => r.body as InstanceInfo[]);
+  await waitFor(
+    list,
+    (rows) =>
+      rows.every((r) => r.status !== "launching" && (r.pid === null || r.group_memory !== null)),
+    {
+      what: "settled instances with samples",
+    },
+  );
+  const before = await list();
+  const reply = await web.call("/metrics");
+  const after = await list();
+  assertEquals(reply.status, 200);
+  const { types, samples } = parseExposition(String(reply.body));
+  for (const name of DOCUMENTED) assert(types[name], `missing family ${name}`);
+  assertEquals(types.adasa_instance_restarts_total, "counter");
+  assertEquals(types.adasa_instance_up, "gauge");
+  for (const row of before) {
+    const later = after.find((r) => r.id === row.id)!;
+    assertEquals(valueOf(samples, "adasa_instance_up", row.id), row.pid === null ? 0 : 1);
+    assertEquals(valueOf(samples, "adasa_instance_restarts_total", row.id), row.restarts);
+    assertEquals(valueOf(samples, "adasa_instance_status", row.id, { status: row.status }), 1);
+    const statuses = samples.filter((s) =>
+      s.name === "adasa_instance_status" && s.labels.id === String(row.id)
+    );
+    assertEquals(statuses.filter((s) => s.value === 1).length, 1);
+    const memory = valueOf(samples, "adasa_instance_memory_bytes", row.id);
+    assert(
+      memory === (row.group_memory ?? undefined) || memory === (later.group_memory ?? undefined),
+      `memory of #${row.id}: ${memory} vs ${row.group_memory}`,
+    );
+    const uptime = valueOf(samples, "adasa_instance_uptime_seconds", row.id);
+    if (row.uptime_ms === null) assertEquals(uptime, undefined);
+    else assert(uptime! >= row.uptime_ms / 1000 && uptime! <= later.uptime_ms! / 1000, "uptime");
+  }
+  const m1 = samples.find((s) => s.name === "adasa_instance_up" && s.labels.app === "m1");
+  assertEquals(m1?.labels.instance, "0");
+  assert(samples.some((s) => s.name === "adasa_daemon_memory_bytes" && s.value > 1_000_000));
+  assert(before.filter((r) => r.name === "m1").every((r) => r.restarts === 1), "m1 restarted");
+});
+
+Deno.test("/metrics needs the token unless metrics_public; the API always does", async () => {
+  await using d = await startDaemon();
+  const web = await startWeb(d);
+  assertEquals((await call(`${web.base}/metrics`, null)).status, 401);
+  const open = await startWeb(d, { metrics_public: true });
+  assertEquals(open.base === web.base, false, "new settings start a new server");
+  const reply = await call(`${open.base}/metrics`, null);
+  assertEquals(reply.status, 200);
+  assert(String(reply.body).includes("# TYPE adasa_daemon_uptime_seconds gauge"));
+  assertEquals((await call(`${open.base}/api/list`, null)).status, 401);
+});
+
+Deno.test("renderMetrics escapes label values and leaves out missing figures", () => {
+  const row = {
+    id: 7,
+    name: 'we"ird\\app',
+    instance: 0,
+    pid: null,
+    status: "stopped",
+    restarts: 3,
+    uptime_ms: null,
+    group_cpu: null,
+    group_memory: null,
+  } as unknown as InstanceInfo;
+  const text = renderMetrics([row], {
+    version: "1.0.0",
+    uptime_ms: 1500,
+    memory_rss: 1024,
+    persist_errors: 0,
+    dropped_samples: 2,
+  });
+  const { samples } = parseExposition(text);
+  assertEquals(valueOf(samples, "adasa_instance_up", 7), 0);
+  assertEquals(samples.find((s) => s.name === "adasa_instance_up")?.labels.app, 'we"ird\\app');
+  assertEquals(valueOf(samples, "adasa_instance_cpu_percent", 7), undefined);
+  assertEquals(samples.find((s) => s.name === "adasa_daemon_uptime_seconds")?.value, 1.5);
+  assertEquals(samples.find((s) => s.name === "adasa_daemon_dropped_samples_total")?.value, 2);
+});
