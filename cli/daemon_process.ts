@@ -6,6 +6,7 @@
 import { AdasaClient } from "../src/ipc/client.ts";
 import { resolveHome } from "../src/ipc/paths.ts";
 import { AdasaError } from "../src/protocol/errors.ts";
+import { realPath } from "./real_path.ts";
 
 const START_TIMEOUT_MS = 15_000;
 const ALREADY_RUNNING_EXIT = 4;
@@ -17,13 +18,15 @@ const ALREADY_RUNNING_EXIT = 4;
 function daemonEntry(): { main: string; flags: string[] } {
   const explicit = Deno.env.get("ADASA_DAEMON_ENTRY");
   if (explicit) return entryFor(explicit);
-  const bundled = new URL("./adasad.js", import.meta.url).pathname;
+  // Through `deno task install` the CLI runs from a symlink: look beside the real file.
+  const here = realPath(new URL(import.meta.url).pathname);
+  const bundled = new URL("./adasad.js", `file://${here}`).pathname;
   try {
     if (Deno.statSync(bundled).isFile) return entryFor(bundled);
   } catch {
     // running from source
   }
-  return entryFor(new URL("../main.ts", import.meta.url).pathname);
+  return entryFor(new URL("../main.ts", `file://${here}`).pathname);
 }
 
 function entryFor(main: string): { main: string; flags: string[] } {
@@ -31,10 +34,19 @@ function entryFor(main: string): { main: string; flags: string[] } {
   return { main, flags: ["--config", new URL("deno.json", `file://${main}`).pathname] };
 }
 
+/**
+ * The Deno that runs the daemon: this one, unless this is a `deno compile`d binary, whose
+ * runtime cannot run another script; then `deno` from the PATH.
+ */
+function denoBinary(): string {
+  const exec = Deno.execPath();
+  return /(^|\/)deno$/.test(exec) ? exec : "deno";
+}
+
 /** Starts a daemon in the background for `home`. */
 export function spawnDaemon(home: string): Deno.ChildProcess {
   const { main, flags } = daemonEntry();
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(denoBinary(), {
     args: ["run", "--allow-all", ...flags, main, "--background"],
     env: { ADASA_HOME: home },
     stdin: "null",
@@ -49,7 +61,7 @@ export function spawnDaemon(home: string): Deno.ChildProcess {
 /** Runs the daemon in the foreground with this process's stdio; returns its exit code. */
 export async function runDaemonForeground(home: string): Promise<number> {
   const { main, flags } = daemonEntry();
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(denoBinary(), {
     args: ["run", "--allow-all", ...flags, main],
     env: { ADASA_HOME: home },
   }).spawn();

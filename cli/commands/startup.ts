@@ -9,6 +9,7 @@ import { renderUnit, type UnitOptions } from "../render/systemd_unit.ts";
 import { usageError } from "../usage_error.ts";
 import { AdasaError } from "../../src/protocol/errors.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
+import { realPath } from "../real_path.ts";
 
 const UNIT = "adasa.service";
 
@@ -32,10 +33,12 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
 
 function unitOptions(ctx: CommandContext, system: boolean, user: unknown): UnitOptions {
   const deno = Deno.execPath();
-  const main = new URL("../../main.ts", import.meta.url).pathname;
-  const bundled = new URL("./adasad.js", import.meta.url).pathname;
+  // Through `deno task install` the CLI runs from a symlink: look beside the real file.
+  const here = `file://${realPath(new URL(import.meta.url).pathname)}`;
+  const main = new URL("../../main.ts", here).pathname;
+  const bundled = new URL("./adasad.js", here).pathname;
   let exec = `${deno} run --allow-all --config ${
-    new URL("../../deno.json", import.meta.url).pathname
+    new URL("../../deno.json", here).pathname
   } ${main}`;
   try {
     if (Deno.statSync(bundled).isFile) {

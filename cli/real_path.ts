@@ -1,0 +1,8 @@
+/** The real path of a file, or the path itself where it cannot be resolved (a compiled binary). */
+export function realPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
