@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-sync-fn-in-async-fn -- tests read /proc and temp files synchronously for simplicity
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { makeHome, runCli, spawnDaemonProcess, startDaemon } from "../_helpers/daemon.ts";
+import { waitFor } from "../_helpers/wait.ts";
 
 Deno.test("daemon answers hello with its version, protocol, pid and home", async () => {
   await using daemon = await startDaemon();
@@ -38,19 +39,11 @@ Deno.test("20 CLIs auto-starting at once end with one daemon and 20 successes", 
   try {
     const results = await Promise.all(Array.from({ length: 20 }, () => runCli(home, ["ping"])));
     for (const r of results) assertEquals(r.code, 0, r.stderr);
-    const pids = new Set<string>();
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
-        const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-        if (environ.includes(`ADASA_HOME=${home}\0`) && cmdline.includes("main.ts")) {
-          pids.add(entry.name);
-        }
-      } catch {
-        // gone
-      }
-    }
+    // The losers of the race exit on their own once they fail to take the lock; wait for that.
+    const pids = await waitFor(() => daemonPids(home), (found) => found.size === 1, {
+      what: "exactly one daemon",
+      timeoutMs: 15_000,
+    });
     assertEquals(pids.size, 1, `daemons: ${[...pids].join(", ")}`);
     const stop = await runCli(home, ["daemon", "stop"]);
     assertEquals(stop.code, 0, stop.stderr);
@@ -79,3 +72,22 @@ Deno.test("adasa daemon start, status, stop", async () => {
     Deno.removeSync(home, { recursive: true });
   }
 });
+
+/** Pids of daemon processes (main.ts or the bundle) running on `home`. */
+function daemonPids(home: string): Set<string> {
+  const pids = new Set<string>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      if (/\) [ZX] /.test(stat)) continue;
+      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      const isDaemon = cmdline.includes("main.ts") || cmdline.includes("adasad.js");
+      if (environ.includes(`ADASA_HOME=${home}\0`) && isDaemon) pids.add(entry.name);
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
