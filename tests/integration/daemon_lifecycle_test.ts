@@ -48,6 +48,9 @@ Deno.test("20 CLIs auto-starting at once end with one daemon and 20 successes", 
     const stop = await runCli(home, ["daemon", "stop"]);
     assertEquals(stop.code, 0, stop.stderr);
   } finally {
+    // On a failure, stop every daemon of this home by pid before its folder goes.
+    for (const pid of daemonPids(home)) Deno.kill(Number(pid), "SIGKILL");
+    await waitFor(() => daemonPids(home), (found) => found.size === 0, { what: "no daemon" });
     Deno.removeSync(home, { recursive: true });
   }
 });
