@@ -1,5 +1,4 @@
 /** Shared bits of the benchmarks: statistics, a temp daemon, and a results table. */
-import { AdasaClient } from "../src/ipc/client.ts";
 
 export const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -22,44 +21,6 @@ export function stats(samples: number[]): Stats {
 
 export function fmtMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(1)} ms`;
-}
-
-/** A daemon in a temp home, from source; dispose stops it and removes the home. */
-export async function benchDaemon(): Promise<
-  AsyncDisposable & { home: string; pid: number; connect(): Promise<AdasaClient> }
-> {
-  const home = await Deno.makeTempDir({ prefix: "adasa-bench-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`, "--background"],
-    env: { ADASA_HOME: home },
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 15_000;
-  while (true) {
-    try {
-      const c = await AdasaClient.connect({ home });
-      await c.request("ping");
-      c.close();
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  return {
-    home,
-    pid: child.pid,
-    connect: () => AdasaClient.connect({ home }),
-    async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-      await child.status;
-      await Deno.remove(home, { recursive: true });
-    },
-  };
 }
 
 /** Direct children of a process, from /proc (cheap enough to poll every few hundred µs). */

@@ -12,7 +12,7 @@
  * Run: deno run --allow-all bench/ping_bench.ts [--runs N]   (N ≥ 20, default 30)
  */
 import { parseArgs } from "node:util";
-import { AdasaClient } from "../src/ipc/client.ts";
+import { type AdasaDaemon, startAdasaDaemon } from "./peers/adasa.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BUNDLE = `${ROOT}dist/adasa`;
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
   await build();
   const temp = await Deno.makeTempDir({ prefix: "adasa-bench-" });
-  let daemon: Deno.ChildProcess | null = null;
+  let daemon: AdasaDaemon | null = null;
   const aborted = new AbortController();
   const onInterrupt = () => aborted.abort();
   Deno.addSignalListener("SIGINT", onInterrupt);
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     await Deno.mkdir(home);
     const empty = `${temp}/empty.ts`;
     await Deno.writeTextFile(empty, "");
-    daemon = await startDaemon(home);
+    daemon = await startAdasaDaemon(home);
     const variants = makeVariants(empty);
     const env = { ADASA_HOME: home, NO_COLOR: "1" };
     for (const variant of variants) {
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     report(variants, runs);
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
-    if (daemon) await stopDaemon(daemon);
+    await daemon?.stop();
     await Deno.remove(temp, { recursive: true });
   }
 }
@@ -126,53 +126,6 @@ async function timeRun(variant: Variant, env: Record<string, string>): Promise<n
     );
   }
   return elapsed;
-}
-
-async function startDaemon(home: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`, "--background"],
-    env: { ADASA_HOME: home },
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 15_000;
-  while (true) {
-    try {
-      await using client = await AdasaClient.connect({ home });
-      await client.request("ping");
-      return child;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        await stopDaemon(child);
-        throw new Error(`Daemon on ${home} did not answer within 15 s`, { cause: error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
-
-/** SIGTERM by pid, then SIGKILL if it has not exited within 10 s. */
-async function stopDaemon(child: Deno.ChildProcess): Promise<void> {
-  try {
-    Deno.kill(child.pid, "SIGTERM");
-  } catch {
-    return; // already gone
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const killed = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      try {
-        Deno.kill(child.pid, "SIGKILL");
-      } catch {
-        // exited meanwhile
-      }
-      resolve();
-    }, 10_000);
-  });
-  await Promise.race([child.status, killed]);
-  clearTimeout(timer);
-  await child.status;
 }
 
 /** The nearest-rank percentile of sorted values. */

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import type { InstanceInfo } from "../src/protocol/messages.ts";
-import { benchDaemon, childrenOf, fmtMs, printTable, ROOT, stats, timeCommand } from "./_util.ts";
+import { childrenOf, fmtMs, printTable, ROOT, stats, timeCommand } from "./_util.ts";
+import { startAdasaDaemon } from "./peers/adasa.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -15,9 +16,23 @@ const { values } = parseArgs({
 const RUNS = Math.max(1, Number(values.runs));
 const BASE_ENV = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
 
-await using daemon = await benchDaemon();
-await using client = await daemon.connect();
+const home = await Deno.makeTempDir({ prefix: "adasa-bench-" });
+const daemon = await startAdasaDaemon(home);
+const client = daemon.client;
+// Stops the daemon and its children by pid and removes the home, however the script ends.
+await using _cleanup = {
+  async [Symbol.asyncDispose]() {
+    await daemon.stop();
+    await Deno.remove(home, { recursive: true });
+  },
+};
 const rows: Array<[string, string, string]> = [];
+
+/** Wall time of a whole `adasa ARGS` process run from source against this daemon. */
+function timeCli(args: string[]): Promise<number> {
+  const cli = ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}cli/main.ts`];
+  return timeCommand(Deno.execPath(), [...cli, ...args], { ADASA_HOME: daemon.home });
+}
 
 // 1. Crash to restart: SIGKILL the child, time until the daemon has a new child.
 await client.request("start", {
@@ -55,19 +70,7 @@ rows.push([
 const cliStart: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   cliStart.push(
-    await timeCommand(Deno.execPath(), [
-      "run",
-      "--allow-all",
-      "--config",
-      `${ROOT}deno.json`,
-      `${ROOT}cli/main.ts`,
-      "start",
-      "--name",
-      `s${i}`,
-      "sleep",
-      "--",
-      "3600",
-    ], { ADASA_HOME: daemon.home }),
+    await timeCli(["start", "--name", `s${i}`, "sleep", "--", "3600"]),
   );
 }
 await client.request("delete", { targets: Array.from({ length: RUNS }, (_, i) => `s${i}`) });
@@ -89,15 +92,7 @@ for (let round = 0; round < rounds; round++) {
   if (round === 0) {
     for (let i = 0; i < RUNS; i++) {
       list100.push(
-        await timeCommand(Deno.execPath(), [
-          "run",
-          "--allow-all",
-          "--config",
-          `${ROOT}deno.json`,
-          `${ROOT}cli/main.ts`,
-          "list",
-          "--json",
-        ], { ADASA_HOME: daemon.home }),
+        await timeCli(["list", "--json"]),
       );
     }
   }

@@ -3,7 +3,7 @@ import { AdasaError } from "../../src/protocol/errors.ts";
 import type { HelloInfo } from "../../src/protocol/messages.ts";
 import { connectOrStart, runDaemonForeground, tryConnect } from "../daemon_process.ts";
 import { print } from "../render/io.ts";
-import { formatBytes, formatDuration, formatTime } from "../render/format.ts";
+import { formatBytes, formatDuration, formatTime } from "../render/units.ts";
 import { usageError } from "../usage_error.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 

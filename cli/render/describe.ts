@@ -1,7 +1,7 @@
 /** The text of `adasa describe` for one instance. Pure. */
 import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
-import { formatBytes, formatDuration, formatTime } from "./format.ts";
+import { formatBytes, formatDuration, formatTime } from "./units.ts";
 import { renderEventLine } from "./events.ts";
 
 /** One instance as `describe` returns it. */

@@ -1,6 +1,6 @@
 /** One line per event, for `adasa events` and `describe`. Pure. */
 import type { EventRecord } from "../../src/protocol/messages.ts";
-import { formatDuration, formatTime } from "./format.ts";
+import { formatDuration, formatTime } from "./units.ts";
 
 export function renderEventLine(e: EventRecord): string {
   const who = e.instance_id === null ? (e.app ?? "-") : `${e.app ?? "?"}#${e.instance_id}`;

@@ -1,7 +1,7 @@
 /** The instance table of `adasa list` and of command results. Pure. */
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
-import { formatBytes, formatDuration } from "./format.ts";
+import { formatBytes, formatDuration } from "./units.ts";
 import { renderTable } from "./table.ts";
 
 export function renderInstanceTable(

@@ -1,6 +1,6 @@
 /** One captured line on screen: `<app>#<id> <time> | text`, stderr coloured on a TTY. Pure. */
 import { paint } from "./color.ts";
-import { formatTime } from "./format.ts";
+import { formatTime } from "./units.ts";
 
 export interface LogLine {
   time: number;

@@ -1,6 +1,6 @@
 /**
- * Human units for stats: bytes, percent of a core, durations. Pure. The byte and duration
- * formats are the same as those of format.ts, so `list` and `stats` print alike.
+ * Human units: bytes, percent of a core, durations and local times. Pure. Every command prints
+ * through these, so `list`, `describe` and `stats` show the same figures alike.
  */
 
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"];
@@ -36,4 +36,12 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 24) return `${h}h ${m % 60}m`;
   return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Local time `YYYY-MM-DD HH:MM:SS.mmm`. */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }

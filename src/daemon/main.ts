@@ -15,7 +15,7 @@ import { startLogWiring } from "./log_wiring.ts";
 import { Triggers } from "./triggers.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, startMonitoring } from "./monitoring.ts";
 import { daemonPaths, ensureHome } from "./paths.ts";
-import { startTicksOf } from "./proc_ticks.ts";
+import { readStartTicks } from "../monitor/mod.ts";
 import { registryOver } from "./registry_adapter.ts";
 import { CHILD_TAG, restoreRegistry } from "./restore.ts";
 import { settingsFromEnv, WebService } from "../web/mod.ts";
@@ -56,7 +56,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       registry: registryOver(store),
       now: Date.now,
       attachOutput: logs.attach,
-      startTicksOf,
+      startTicksOf: (pid) => readStartTicks(pid),
       childTag: { [CHILD_TAG]: paths.home },
       readyDir: `${paths.home}/ready`,
       onPersistError: (error) => {

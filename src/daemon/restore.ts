@@ -8,7 +8,7 @@ import type { Store } from "../store/mod.ts";
 import type { InstanceRow } from "../store/mod.ts";
 import { getLogger } from "../logger.ts";
 import type { DaemonContext } from "./context.ts";
-import { startTicksOf } from "./proc_ticks.ts";
+import { readStartTicks } from "../monitor/mod.ts";
 
 /** The variable every child carries, set to the daemon's home. */
 export const CHILD_TAG = "ADASA_MANAGED_BY";
@@ -60,7 +60,7 @@ function settleRows(store: Store, rows: InstanceRow[]): void {
 function recordedLeaders(rows: InstanceRow[]): number[] {
   return rows.filter((row) => {
     if (row.pid === null || row.pid_start_ticks === null) return false;
-    const ticks = startTicksOf(row.pid);
+    const ticks = readStartTicks(row.pid);
     if (ticks !== null) return ticks === row.pid_start_ticks;
     return groupExists(row.pid);
   }).map((row) => row.pid!);

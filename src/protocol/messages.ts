@@ -254,10 +254,6 @@ export const OPS = [
   "web_start",
   "web_stop",
 ] as const;
+
 /** One op name. */
 export type Op = (typeof OPS)[number];
-
-/** Whether a string names an op. Own-property lookup only: `__proto__` is not an op. */
-export function isOp(value: unknown): value is Op {
-  return typeof value === "string" && (OPS as readonly string[]).includes(value);
-}

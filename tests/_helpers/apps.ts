@@ -2,6 +2,7 @@
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
 import { waitFor } from "./wait.ts";
+import { hasVariable, isLive, processes, procText } from "./proc.ts";
 
 /** Creates and starts an app; `command` runs with `args` in `cwd` (default: the temp dir). */
 export function startApp(
@@ -40,18 +41,10 @@ export function events(client: AdasaClient, targets: string[] = []): Promise<Eve
 
 /** Pids of live processes of the daemon of `home` whose environment has ADASA_ID=`id`. */
 export function processesOfInstance(home: string, id: number): number[] {
-  const needles = [`ADASA_ID=${id}\0`, `ADASA_MANAGED_BY=${home}\0`];
-  const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      if (/\) [ZX] /.test(stat)) continue;
-      const environ = "\0" + Deno.readTextFileSync(`/proc/${entry.name}/environ`);
-      if (needles.every((n) => environ.includes(`\0${n}`))) found.push(Number(entry.name));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
+  return [...processes()].filter((p) => {
+    if (!isLive(p)) return false;
+    const environ = procText(p.pid, "environ");
+    return environ !== null && hasVariable(environ, "ADASA_ID", String(id)) &&
+      hasVariable(environ, "ADASA_MANAGED_BY", home);
+  }).map((p) => p.pid);
 }

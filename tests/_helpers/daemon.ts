@@ -6,6 +6,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { AdasaClient } from "../../src/ipc/client.ts";
+import { isLive, liveGroupMembers, readProc } from "./proc.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -151,28 +152,12 @@ export function survivingGroups(home: string): number[] {
 
 /** Whether a live (non-zombie) process has process group `pgid`. */
 export function groupAlive(pgid: number): boolean {
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
-    } catch {
-      // exited while we looked
-    }
-  }
-  return false;
+  return liveGroupMembers(pgid).length > 0;
 }
 
 /** Whether a pid is a live (non-zombie) process. */
 export function pidAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
+  return isLive(readProc(pid));
 }
 
 function killGroup(pgid: number): void {

@@ -2,6 +2,7 @@
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { makeHome, runCli, spawnDaemonProcess, startDaemon } from "../_helpers/daemon.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { hasVariable, isLive, processes, procText } from "../_helpers/proc.ts";
 
 Deno.test("daemon answers hello with its version, protocol, pid and home", async () => {
   await using daemon = await startDaemon();
@@ -79,18 +80,12 @@ Deno.test("adasa daemon start, status, stop", async () => {
 /** Pids of daemon processes (main.ts or the bundle) running on `home`. */
 function daemonPids(home: string): Set<string> {
   const pids = new Set<string>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      if (/\) [ZX] /.test(stat)) continue;
-      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      const isDaemon = cmdline.includes("main.ts") || cmdline.includes("adasad.js");
-      if (environ.includes(`ADASA_HOME=${home}\0`) && isDaemon) pids.add(entry.name);
-    } catch {
-      // gone
-    }
+  for (const p of processes()) {
+    if (!isLive(p)) continue;
+    const cmdline = procText(p.pid, "cmdline") ?? "";
+    if (!cmdline.includes("main.ts") && !cmdline.includes("adasad.js")) continue;
+    const environ = procText(p.pid, "environ");
+    if (environ !== null && hasVariable(environ, "ADASA_HOME", home)) pids.add(String(p.pid));
   }
   return pids;
 }

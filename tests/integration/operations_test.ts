@@ -9,6 +9,7 @@ import {
   waitForInstance,
 } from "../_helpers/apps.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { processes } from "../_helpers/proc.ts";
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 
 Deno.test("10 concurrent restarts and starts of one app never make two live processes for an id", async () => {
@@ -165,16 +166,5 @@ function openFiles(pid: number): number {
 }
 
 function zombieChildren(parent: number): number[] {
-  const zombies: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] === "Z" && Number(fields[1]) === parent) zombies.push(Number(entry.name));
-    } catch {
-      // gone
-    }
-  }
-  return zombies;
+  return [...processes()].filter((p) => p.state === "Z" && p.ppid === parent).map((p) => p.pid);
 }

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { groupAlive, pidAlive, startDaemon } from "../_helpers/daemon.ts";
 import { events, instance, list, startApp, waitForInstance } from "../_helpers/apps.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { liveGroupMembers } from "../_helpers/proc.ts";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
@@ -159,18 +160,7 @@ Deno.test("stop during backoff cancels the pending restart", async () => {
   assertEquals(after.restarts, 0);
 });
 
-/** Live processes whose process group is `pgid`. */
+/** How many live processes have process group `pgid`. */
 function groupMembers(pgid: number): number {
-  let count = 0;
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") count++;
-    } catch {
-      // gone
-    }
-  }
-  return count;
+  return liveGroupMembers(pgid).length;
 }

@@ -1,6 +1,7 @@
 /** Ops that change the process table: start, stop, restart, reload, delete, scale, signal. */
 import { AdasaError, arg, parseSignal } from "../../protocol/mod.ts";
 import type { OpHandler } from "../../ipc/server.ts";
+import type { Instance } from "../../supervisor/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { withMetrics } from "./_metrics.ts";
 import { specFromInput } from "./_spec.ts";
@@ -16,7 +17,9 @@ function targetsOf(args: Record<string, unknown>): string[] {
 
 export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
   const sup = ctx.supervisor;
-  const infos = (ids: number[]) => withMetrics(ctx, sup.list().filter((i) => ids.includes(i.id)));
+  // The rows of the instances an op touched, in id order, without building the whole list.
+  const infos = (instances: Instance[]) =>
+    withMetrics(ctx, [...instances].sort((a, b) => a.id - b.id).map((i) => sup.info(i)));
   return {
     start: {
       kind: "unary",
@@ -26,13 +29,13 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const app = arg.object(args, "app");
         if (app) {
           const created = await sup.create(specFromInput(app));
-          return infos(created.map((i) => i.id));
+          return infos(created);
         }
         const instances = sup.resolve(targetsOf(args));
         const hasDependencies = instances.some((i) => Object.keys(i.spec.depends_on).length > 0);
         if (hasDependencies) await sup.startWithDependencies(instances);
         else await sup.start(instances);
-        return infos(instances.map((i) => i.id));
+        return infos(instances);
       },
     },
     stop: {
@@ -40,7 +43,7 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
       run: async (args) => {
         const instances = sup.resolve(targetsOf(args));
         await sup.stop(instances, { force: arg.boolean(args, "force") });
-        return infos(instances.map((i) => i.id));
+        return infos(instances);
       },
     },
     restart: {
@@ -49,7 +52,7 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const instances = sup.resolve(targetsOf(args));
         const baseEnv = arg.stringMap(args, "update_env");
         await sup.restart(instances, baseEnv ? { baseEnv } : {});
-        return infos(instances.map((i) => i.id));
+        return infos(instances);
       },
     },
     reload: {
@@ -60,7 +63,7 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const instances = sup.resolve(targetsOf(args));
         const baseEnv = arg.stringMap(args, "update_env");
         await sup.reload(instances, baseEnv ? { baseEnv } : {});
-        return infos(instances.map((i) => i.id));
+        return infos(instances);
       },
     },
     delete: {
@@ -82,7 +85,7 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
           throw new AdasaError("INVALID_ARGUMENT", "args.instances is required");
         }
         await sup.scale(name, count);
-        return sup.list().filter((i) => i.name === name);
+        return infos(sup.resolve([name]));
       },
     },
     export: { kind: "unary", run: (args) => exportConfig(ctx, args) },

@@ -31,7 +31,7 @@ export function daemonHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         persist_errors: ctx.counters.persistErrors,
         dropped_samples: ctx.monitoring.droppedSamples,
         apps: ctx.supervisor.apps().length,
-        instances: ctx.supervisor.list().length,
+        instances: ctx.supervisor.apps().reduce((n, app) => n + app.instances.length, 0),
         memory_rss: Deno.memoryUsage().rss,
         memory_heap_used: Deno.memoryUsage().heapUsed,
       }),
