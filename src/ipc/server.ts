@@ -14,6 +14,7 @@ import {
   MAX_FRAME_BYTES,
   parseRequest,
   type Request,
+  REQUEST_LIMITS,
   requestIdOf,
   type ServerFrame,
 } from "../protocol/mod.ts";
@@ -198,7 +199,7 @@ class Connection {
   #accept(payload: Uint8Array): boolean {
     let decoded: unknown;
     try {
-      decoded = decodeMessage(payload);
+      decoded = decodeMessage(payload, REQUEST_LIMITS);
     } catch (error) {
       this.#fail(0, new AdasaError("MALFORMED_FRAME", (error as Error).message));
       return false;

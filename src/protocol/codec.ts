@@ -1,8 +1,12 @@
 /**
- * The one import of the msgpack library. Decoding is bounded: string, binary, array and map
- * lengths are capped by the decoder, and nesting depth is checked after decoding.
+ * The one import of the msgpack library. Decoding is bounded: a scan of the bytes checks
+ * nesting depth, string, binary and collection lengths and the number of values before the
+ * decoder builds anything, so a hostile frame costs a walk over its bytes and nothing more.
  */
 import { Decoder, Encoder } from "@msgpack/msgpack";
+import { type ScanLimits, scanMsgpack } from "./_scan.ts";
+
+export type { ScanLimits };
 
 /** Deepest nesting of arrays and maps a message may have. */
 export const MAX_DEPTH = 32;
@@ -10,6 +14,25 @@ export const MAX_DEPTH = 32;
 export const MAX_STRING_BYTES = 8 * 1024 * 1024;
 /** Most elements in one array or entries in one map. */
 export const MAX_COLLECTION_LENGTH = 1_000_000;
+/** Most values in one request (the daemon's limit; replies are bounded by the frame size). */
+export const MAX_REQUEST_VALUES = 1_000_000;
+
+/** The limits of any message. */
+export const MESSAGE_LIMITS: Readonly<ScanLimits> = {
+  maxDepth: MAX_DEPTH,
+  maxStringBytes: MAX_STRING_BYTES,
+  maxCollectionLength: MAX_COLLECTION_LENGTH,
+  maxValues: Number.MAX_SAFE_INTEGER,
+};
+
+/**
+ * The limits of a request the daemon decodes: a 16 MiB frame of one-byte values would
+ * otherwise become 16 million heap values.
+ */
+export const REQUEST_LIMITS: Readonly<ScanLimits> = {
+  ...MESSAGE_LIMITS,
+  maxValues: MAX_REQUEST_VALUES,
+};
 
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder({
@@ -26,29 +49,18 @@ export function encodeMessage(value: unknown): Uint8Array {
 }
 
 /**
- * Decodes one complete msgpack value.
+ * Decodes one complete msgpack value within `limits` (default MESSAGE_LIMITS).
  *
  * @throws {SyntaxError} if the bytes are not exactly one msgpack value within the limits
  */
-export function decodeMessage(bytes: Uint8Array): unknown {
-  let value: unknown;
+export function decodeMessage(
+  bytes: Uint8Array,
+  limits: Readonly<ScanLimits> = MESSAGE_LIMITS,
+): unknown {
+  scanMsgpack(bytes, limits);
   try {
-    value = decoder.decode(bytes);
+    return decoder.decode(bytes);
   } catch (error) {
     throw new SyntaxError(`Invalid msgpack: ${(error as Error).message}`, { cause: error });
-  }
-  assertDepth(value, MAX_DEPTH);
-  return value;
-}
-
-/** Walks the value without recursion, so a hostile depth cannot overflow the stack. */
-function assertDepth(root: unknown, max: number): void {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== "object" || value instanceof Uint8Array) continue;
-    if (depth >= max) throw new SyntaxError(`Message nesting exceeds ${max} levels`);
-    const children = Array.isArray(value) ? value : Object.values(value);
-    for (const child of children) stack.push([child, depth + 1]);
   }
 }

@@ -54,3 +54,13 @@ export function hasVariable(environ: string, name: string, value: string): boole
   const needle = `${name}=${value}\0`;
   return environ.startsWith(needle) || environ.includes(`\0${needle}`);
 }
+
+/** A process's resident memory in bytes (VmRSS), or null when it is gone. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const kb = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^VmRSS:\s+(\d+) kB$/m)?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}

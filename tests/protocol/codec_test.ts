@@ -3,7 +3,9 @@ import {
   encodeMessage,
   MAX_COLLECTION_LENGTH,
   MAX_DEPTH,
+  MAX_REQUEST_VALUES,
   MAX_STRING_BYTES,
+  REQUEST_LIMITS,
 } from "../../src/protocol/codec.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "../_helpers/assert.ts";
 
@@ -142,7 +144,7 @@ Deno.test("decodeMessage() rejects a string or binary one byte over MAX_STRING_B
       header32(type, MAX_STRING_BYTES + 1),
       new Uint8Array(MAX_STRING_BYTES + 1).fill(0x61),
     );
-    assertThrows(() => decodeMessage(input), syntaxError(/Max length exceeded/));
+    assertThrows(() => decodeMessage(input), syntaxError(/exceeds/));
   }
 });
 
@@ -160,9 +162,77 @@ Deno.test("decodeMessage() rejects an array or map over MAX_COLLECTION_LENGTH", 
     header32(0xdd, MAX_COLLECTION_LENGTH + 1),
     new Uint8Array(MAX_COLLECTION_LENGTH + 1).fill(0xc0),
   );
-  assertThrows(() => decodeMessage(array), syntaxError(/Max length exceeded/));
+  assertThrows(() => decodeMessage(array), syntaxError(/exceeds/));
   // The length alone must be refused: no body is needed for the decoder to say no.
   const map = header32(0xdf, MAX_COLLECTION_LENGTH + 1);
   const error = assertThrows(() => decodeMessage(map), syntaxError()) as SyntaxError;
-  assertMatch(error.message, /Max length exceeded/);
+  assertMatch(error.message, /exceeds/);
+});
+
+Deno.test("decodeMessage() rejects an empty array or map one level past MAX_DEPTH", () => {
+  let inner: unknown = [];
+  for (let i = 0; i < MAX_DEPTH; i++) inner = [inner];
+  assertThrows(() => decodeMessage(encodeMessage(inner)), syntaxError(/nesting exceeds/));
+});
+
+Deno.test("decodeMessage() refuses 16 MiB of 0x91 from its first levels (#16.3)", () => {
+  const input = new Uint8Array(16 * 1024 * 1024).fill(0x91);
+  const error = assertThrows(() => decodeMessage(input), syntaxError()) as SyntaxError;
+  assertMatch(
+    error.message,
+    new RegExp(`nesting exceeds ${MAX_DEPTH} levels \\(at byte ${MAX_DEPTH + 1}\\)`),
+  );
+});
+
+Deno.test("decodeMessage() with REQUEST_LIMITS counts every value of the message", () => {
+  // MAX_REQUEST_VALUES nils in arrays of 1000, inside one outer array: one value too many.
+  const inner = 1000;
+  const outer = MAX_REQUEST_VALUES / inner;
+  const chunk = withBody(bytes(0xdc, inner >> 8, inner & 0xff), new Uint8Array(inner).fill(0xc0));
+  const body = new Uint8Array(chunk.length * outer);
+  for (let i = 0; i < outer; i++) body.set(chunk, i * chunk.length);
+  const input = withBody(header32(0xdd, outer), body);
+  assertThrows(
+    () => decodeMessage(input, REQUEST_LIMITS),
+    syntaxError(new RegExp(`more than ${MAX_REQUEST_VALUES} values`)),
+  );
+  // The default limits only bound each collection, so the same bytes decode.
+  const value = decodeMessage(input) as unknown[][];
+  assertEquals(value.length, outer);
+});
+
+Deno.test("decodeMessage() refuses lengths running past the end before allocating", () => {
+  const cases: Array<[string, Uint8Array]> = [
+    ["float64 with 3 bytes", bytes(0xcb, 1, 2, 3)],
+    ["uint32 with 1 byte", bytes(0xce, 1)],
+    ["str32 header cut", bytes(0xdb, 0, 0)],
+    ["bin8 longer than the rest", bytes(0xc4, 10, 1, 2)],
+    ["array16 of 3 with 2 elements", bytes(0xdc, 0, 3, 1, 2)],
+    ["map of 1 with a key only", bytes(0x81, 0xa1, 0x61)],
+  ];
+  for (const [name, input] of cases) {
+    let error: unknown = null;
+    try {
+      decodeMessage(input);
+    } catch (e) {
+      error = e;
+    }
+    assert(syntaxError(/^Invalid msgpack/)(error), `${name}: want SyntaxError, got ${error}`);
+  }
+});
+
+Deno.test("decodeMessage() on random bytes either decodes or throws SyntaxError", () => {
+  let state = 0x16;
+  const next = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state >>> 24;
+  };
+  for (let round = 0; round < 2000; round++) {
+    const input = Uint8Array.from({ length: 1 + (round % 40) }, next);
+    try {
+      decodeMessage(input, REQUEST_LIMITS);
+    } catch (error) {
+      assert(error instanceof SyntaxError, `round ${round}: ${error}`);
+    }
+  }
 });
