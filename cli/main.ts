@@ -10,7 +10,13 @@ import { VERSION } from "../src/protocol/version.ts";
 import { resolveHome } from "../src/ipc/paths.ts";
 import { connectOrStart } from "./daemon_process.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
-import { type CommandContext, type CommandSpec, findCommand, type Parsed } from "./commands/mod.ts";
+import {
+  type CommandContext,
+  COMMANDS,
+  type CommandSpec,
+  findCommand,
+  type Parsed,
+} from "./commands/mod.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import { print, printError, useColor } from "./render/io.ts";
 
@@ -37,13 +43,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const spec = findCommand(name);
   if (!spec) {
-    throw new AdasaError("INVALID_ARGUMENT", `Unknown command "${name}"; see "adasa --help"`);
+    const { withSuggestion } = await import("./suggest.ts");
+    const names = COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+    const message = withSuggestion(`Unknown command "${name}"`, name, names);
+    throw new AdasaError(
+      "INVALID_ARGUMENT",
+      message.includes("did you mean") ? message : `${message}; see "adasa --help"`,
+    );
   }
   if (args.includes("--help") || args.includes("-h")) {
     print(commandHelp(spec));
     return EXIT.ok;
   }
-  const parsed = parseCommandLine(spec, args, rest);
+  const parsed = await parseCommandLine(spec, args, rest);
   const home = resolveHome();
   const ctx: CommandContext = {
     home,
@@ -56,10 +68,20 @@ async function main(argv: string[]): Promise<number> {
       }),
   };
   const command = await spec.load();
-  return await command.run(parsed, ctx);
+  try {
+    return await command.run(parsed, ctx);
+  } catch (error) {
+    if (!(error instanceof AdasaError) || error.code !== "NOT_FOUND") throw error;
+    const { suggestAppName } = await import("./suggest_app.ts");
+    throw await suggestAppName(error, home);
+  }
 }
 
-function parseCommandLine(spec: CommandSpec, args: string[], rest: string[]): Parsed {
+async function parseCommandLine(
+  spec: CommandSpec,
+  args: string[],
+  rest: string[],
+): Promise<Parsed> {
   if (rest.length > 0 && !spec.takesRest) {
     throw new AdasaError("INVALID_ARGUMENT", `"adasa ${spec.name}" takes no arguments after --`);
   }
@@ -77,7 +99,12 @@ function parseCommandLine(spec: CommandSpec, args: string[], rest: string[]): Pa
     const { values, positionals } = parseFlags(args, options);
     return { command: spec.name, values, positionals, rest };
   } catch (error) {
-    throw new AdasaError("INVALID_ARGUMENT", `adasa ${spec.name}: ${(error as Error).message}`);
+    const message = `adasa ${spec.name}: ${(error as Error).message}`;
+    const unknown = /^Unknown option "(--?[^"=]+)"/.exec((error as Error).message)?.[1];
+    if (unknown === undefined) throw new AdasaError("INVALID_ARGUMENT", message);
+    const { withSuggestion } = await import("./suggest.ts");
+    const flags = Object.keys(spec.flags).map((flag) => `--${flag}`);
+    throw new AdasaError("INVALID_ARGUMENT", withSuggestion(message, unknown, flags));
   }
 }
 

@@ -27,6 +27,7 @@ const LIBRARY_HOMES: Record<string, string> = {
   "@logtape/logtape": "src/logger.ts",
   "smol-toml": "src/config/json_toml.ts",
   "croner": "src/daemon/triggers.ts",
+  "leven": "cli/suggest.ts",
   "uplot/dist/uPlot.esm.js": "src/web/assets.ts",
   "uplot/dist/uPlot.min.css": "src/web/assets.ts",
 };

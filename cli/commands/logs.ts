@@ -24,7 +24,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   if (v.err === true) args.stream = "err";
   if (typeof v.grep === "string") args.grep = v.grep;
   if (v.regex === true) args.regex = true;
-  const prefix = v["no-prefix"] !== true;
+  const prefix = v["no-prefix"] !== true && v.raw !== true;
   await using client = await ctx.connect();
   const encoder = new TextEncoder();
   for await (const frame of client.stream("logs", args)) {

@@ -244,6 +244,7 @@ export const OPS = [
   "delete",
   "scale",
   "signal",
+  "reset",
   "list",
   "describe",
   "events",

@@ -26,7 +26,8 @@ export type InstanceSnapshot = InstanceRuntime;
 export interface TransitionRecord {
   snapshot: InstanceSnapshot;
   app: string;
-  event: EventType | "anomaly";
+  /** `reset`: the restart counters were zeroed by the user (no change of state). */
+  event: EventType | "anomaly" | "reset";
   from: State;
   to: State;
   at: number;
@@ -205,6 +206,13 @@ export class Instance {
     if (!pid) return false;
     signalChildGroup(pid, signal);
     return true;
+  }
+
+  /** Zeroes the restart counters (pm2's `reset`) and records it; the state is left alone. */
+  resetCounters(): void {
+    this.#snapshot.restarts = 0;
+    this.#snapshot.unstable_restarts = 0;
+    this.#record({ event: "reset", from: this.state, reason: "restart counters reset" });
   }
 
   /** Cancels timers and probes; used on every state change and at daemon shutdown. */
@@ -477,7 +485,7 @@ export class Instance {
 
   #record(
     fields: {
-      event: EventType | "anomaly";
+      event: TransitionRecord["event"];
       from: State;
       reason: string | null;
       pid?: number | null;

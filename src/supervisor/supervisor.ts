@@ -372,6 +372,12 @@ export class Supervisor {
     return running.map((i) => i.id);
   }
 
+  /** Zeroes the restart counters of instances; returns their ids. */
+  reset(instances: Instance[]): number[] {
+    for (const instance of instances) instance.resetCounters();
+    return instances.map((i) => i.id);
+  }
+
   /** Starts every instance whose desired state is up (after a daemon start), in dependency order. */
   async resume(): Promise<void> {
     const wanted = [...this.#byId.values()].map((e) => e.instance).filter((i) =>

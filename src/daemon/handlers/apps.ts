@@ -1,4 +1,4 @@
-/** Ops that change the process table: start, stop, restart, reload, delete, scale, signal. */
+/** Ops that change the process table: start, stop, restart, reload, delete, scale, signal, reset. */
 import { AdasaError, arg, parseSignal } from "../../protocol/mod.ts";
 import type { OpHandler } from "../../ipc/server.ts";
 import type { Instance } from "../../supervisor/mod.ts";
@@ -95,6 +95,14 @@ export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
         const signal = parseSignal(arg.string(args, "signal"));
         const ids = sup.signal(sup.resolve(targetsOf(args)), signal);
         return { signal, ids };
+      },
+    },
+    reset: {
+      kind: "unary",
+      run: (args) => {
+        const instances = sup.resolve(targetsOf(args));
+        sup.reset(instances);
+        return infos(instances);
       },
     },
   };
