@@ -83,6 +83,7 @@ function readinessText(spec: Record<string, unknown>): string {
   const timeout = `within ${spec.ready_timeout_ms} ms`;
   if (r.kind === "log_line") return `a line matching /${r.pattern}/ ${timeout}`;
   if (r.kind === "notify") return `the program writes ready to $ADASA_READY_FILE ${timeout}`;
+  if (r.kind === "message") return `the program sends "ready" ${timeout}, or the timeout`;
   return `${checkText(r)} ${timeout}`;
 }
 

@@ -135,15 +135,16 @@ export function readEnvMap(value: unknown): Record<string, string> {
 }
 
 /**
- * pm2's `instances`: a positive integer; "max" or 0 for one per CPU; -1 for one per CPU but
+ * pm2's `instances`: a positive integer or its numeric string; "max" or 0 for one per CPU; -1 for one per CPU but
  * one (pm2's meaning), at least 1.
  */
-export function readInstances(value: unknown, cpuCount: number): number {
+export function readInstances(raw: unknown, cpuCount: number): number {
+  const value = typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
   if (value === "max" || value === 0) return cpuCount;
   if (value === -1) return Math.max(1, cpuCount - 1);
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) {
     if (value > MAX_INSTANCES) fail(`at most ${MAX_INSTANCES} instances`, value);
     return value;
   }
-  fail('a positive integer or "max"', value);
+  fail('a positive integer or "max"', raw);
 }

@@ -68,7 +68,7 @@ export function readinessFields(set: Setter): Record<string, Apply> {
     ready_http: readiness((v) => ({ kind: "http", url: readString(v) })),
     ready_tcp: readiness(readTcp),
     ready_command: readiness((v) => ({ kind: "command", command: readString(v) })),
-    wait_ready: readiness((v) => readBool(v) ? { kind: "notify" } : null),
+    wait_ready: readiness((v) => readBool(v) ? { kind: "message" } : null),
     ready_timeout: to("ready_timeout_ms", readMs),
     ready_timeout_ms: to("ready_timeout_ms", readMs),
     listen_timeout: to("ready_timeout_ms", readMs),

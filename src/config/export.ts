@@ -49,6 +49,7 @@ function appFields(spec: AppSpec, extras: AppExtras | undefined): Record<string,
     log_retain_files: spec.log_retain_files,
     log_retain_bytes: spec.log_retain_bytes,
     ...readinessFields(spec),
+    ...newerFields(spec),
     ...extras,
   };
 }
@@ -62,6 +63,29 @@ function readinessFields(spec: AppSpec): Record<string, unknown> {
   }
   if (spec.liveness) out.liveness = spec.liveness;
   if (spec.depends_on && Object.keys(spec.depends_on).length) out.depends_on = spec.depends_on;
+  return out;
+}
+
+/** Settings added after the first file format, only when they differ from their default. */
+function newerFields(spec: AppSpec): Record<string, unknown> {
+  const defaults: Partial<Record<keyof AppSpec, unknown>> = {
+    exec_mode: "fork",
+    instance_var: "NODE_APP_INSTANCE",
+    increment_var: null,
+    port: null,
+    out_file: null,
+    error_file: null,
+    log_file: null,
+    merge_logs: false,
+    log_date_format: null,
+    time: false,
+    shutdown_with_message: false,
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const value = spec[key as keyof AppSpec];
+    if (value !== undefined && value !== fallback) out[key] = value;
+  }
   return out;
 }
 

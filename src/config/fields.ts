@@ -86,18 +86,24 @@ function readWatch(value: unknown): boolean | string[] {
   return typeof value === "boolean" ? value : readStringList(value);
 }
 
-function execMode(value: unknown, draft: AppDraft, key: string): void {
-  const mode = readChoice(value, ["fork", "fork_mode", "cluster", "cluster_mode"]);
-  if (mode.startsWith("cluster")) {
-    draft.warnings.push(
-      `${key}: "${mode}" is not supported; each instance runs as its own process (fork mode)`,
-    );
+function readExecMode(value: unknown): string {
+  return readChoice(value, ["fork", "fork_mode", "cluster", "cluster_mode"]).replace(/_mode$/, "");
+}
+
+function readVarName(value: unknown): string {
+  const name = readString(value);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new FieldError(`expected an environment variable name, got ${JSON.stringify(name)}`);
   }
+  return name;
 }
 
 const ms = (field: string) => to(field, readMs);
-const outFile = extra("out_file", readString);
-const errorFile = extra("error_file", readString);
+const outFile = to("out_file", readString);
+const errorFile = to("error_file", readString);
+const logFile = to("log_file", readString);
+const mergeLogs = to("merge_logs", readBool);
+const execMode = to("exec_mode", readExecMode);
 const command = to("command", readString);
 
 /** Every supported field, by the name the file uses. */
@@ -152,9 +158,21 @@ export const FIELDS: Readonly<Record<string, Apply>> = {
   log_rotate_bytes: to("log_rotate_bytes", readBytes),
   log_retain_files: to("log_retain_files", (v) => readInt(v, 1, 100_000)),
   log_retain_bytes: to("log_retain_bytes", readBytes),
-  log_date_format: extra("log_date_format", readString),
-  time: extra("time", readBool),
+  log_file: logFile,
+  log: logFile,
+  merge_logs: mergeLogs,
+  combine_logs: mergeLogs,
+  log_date_format: to("log_date_format", readString),
+  time: to("time", readBool),
   exec_mode: execMode,
+  execMode,
+  shutdown_with_message: to("shutdown_with_message", readBool),
+  instance_var: to("instance_var", readVarName),
+  increment_var: to("increment_var", readVarName),
+  port: to(
+    "port",
+    (v) => readInt(typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v, 1, 65_535),
+  ),
   ...readinessFields((draft, field, value, key) => set(draft, field, value, key)),
 };
 
@@ -164,17 +182,12 @@ export const PM2_UNSUPPORTED: ReadonlySet<string> = new Set([
   "filter_env",
   "namespace",
   "install_url",
-  "log_file",
-  "log",
   "disable_logs",
   "log_type",
   "pid_file",
   "pid",
   "source_map_support",
   "disable_source_map_support",
-  "shutdown_with_message",
-  "merge_logs",
-  "combine_logs",
   "vizion",
   "watch_delay",
   "watch_options",
@@ -187,12 +200,9 @@ export const PM2_UNSUPPORTED: ReadonlySet<string> = new Set([
   "v8",
   "event_loop_inspector",
   "deep_monitoring",
-  "increment_var",
-  "instance_var",
   "pmx",
   "automation",
   "treekill",
-  "port",
   "username",
   "uid",
   "user",

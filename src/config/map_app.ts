@@ -116,9 +116,9 @@ async function finishApp(
     env: { ...fileVars, ...draft.env, ...profileEnv },
     base_env: { ...ctx.env },
   };
-  for (const key of ["out_file", "error_file"] as const) {
-    const path = draft.extras[key];
-    if (path !== undefined) draft.extras[key] = resolve(cwd, path);
+  for (const key of ["out_file", "error_file", "log_file"] as const) {
+    const path = input[key];
+    if (typeof path === "string") input[key] = resolve(cwd, path);
   }
   try {
     input.name = normalizeAppSpec(input).name;

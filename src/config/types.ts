@@ -2,8 +2,8 @@
 import type { AppSpecInput } from "../protocol/mod.ts";
 
 /**
- * Settings of an app that are not part of its AppSpec: limits for the monitor, cron, watch and
- * log options. The daemon decides which of them it honours.
+ * Settings of an app that config files carry beside its AppSpec fields: limits for the monitor,
+ * cron and watch. The daemon decides which of them it honours.
  */
 export interface AppExtras {
   /** Bytes (pm2's `max_memory_restart`, the predecessor's `max_memory`). */
@@ -15,11 +15,6 @@ export interface AppExtras {
   /** `true` watches the app's cwd; a list names the paths to watch. */
   watch?: boolean | string[];
   ignore_watch?: string[];
-  /** Absolute paths. */
-  out_file?: string;
-  error_file?: string;
-  log_date_format?: string;
-  time?: boolean;
 }
 
 /**

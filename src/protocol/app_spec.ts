@@ -6,6 +6,8 @@ import { normalizeDependsOn, normalizeLiveness, normalizeReadiness } from "./che
 import { AdasaError } from "./errors.ts";
 import {
   type AppSpec,
+  EXEC_MODES,
+  type ExecMode,
   LIMIT_ACTIONS,
   type LimitAction,
   RESTART_MODES,
@@ -29,6 +31,10 @@ export const SPEC_DEFAULTS = {
   log_retain_files: 10,
   log_retain_bytes: 100 * 1024 * 1024,
   ready_timeout_ms: 30_000,
+  /** ready_timeout_ms of `readiness: message` (pm2's listen_timeout default for wait_ready). */
+  message_ready_timeout_ms: 3_000,
+  exec_mode: "fork" as ExecMode,
+  instance_var: "NODE_APP_INSTANCE",
 } as const;
 
 /** Most instances of one app. */
@@ -183,6 +189,7 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
     3_600_000,
     SPEC_DEFAULTS.backoff_initial_ms,
   );
+  const readiness = normalizeReadiness(input.readiness);
   return {
     name,
     command,
@@ -193,7 +200,8 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
     cwd,
     env: stringMap(input, "env"),
     base_env: stringMap(input, "base_env"),
-    instances: integer(input, "instances", 1, MAX_INSTANCES, SPEC_DEFAULTS.instances),
+    instances: instancesOf(input.instances),
+    ...instanceVarsOf(input),
     restart: restart as RestartMode,
     stop_exit_codes: stopCodes as number[],
     min_uptime_ms: integer(input, "min_uptime_ms", 0, 86_400_000, SPEC_DEFAULTS.min_uptime_ms),
@@ -240,16 +248,97 @@ export function normalizeAppSpec(raw: unknown): AppSpec {
       2 ** 50,
       SPEC_DEFAULTS.log_retain_bytes,
     ),
-    readiness: normalizeReadiness(input.readiness),
+    ...pm2LogsOf(input),
+    readiness,
     ready_timeout_ms: integer(
       input,
       "ready_timeout_ms",
       1,
       86_400_000,
-      SPEC_DEFAULTS.ready_timeout_ms,
+      readiness.kind === "message"
+        ? SPEC_DEFAULTS.message_ready_timeout_ms
+        : SPEC_DEFAULTS.ready_timeout_ms,
     ),
     liveness: normalizeLiveness(input.liveness),
+    shutdown_with_message: flag(input, "shutdown_with_message"),
     depends_on: normalizeDependsOn(input.depends_on, name),
+  };
+}
+
+function flag(input: Record<string, unknown>, key: string): boolean {
+  const value = input[key];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") fail(key, `expected true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * pm2's `instances`: a positive integer or its numeric string; `"max"` or 0 for one per CPU;
+ * -1 for one per CPU but one (at least 1).
+ */
+function instancesOf(value: unknown): number {
+  if (value === undefined || value === null) return SPEC_DEFAULTS.instances;
+  const cpus = Math.max(1, navigator.hardwareConcurrency || 1);
+  const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (n === "max" || n === 0) return cpus;
+  if (n === -1) return Math.max(1, cpus - 1);
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1 || n > MAX_INSTANCES) {
+    fail(
+      "instances",
+      `expected an integer from 1 to ${MAX_INSTANCES}, "max", 0 or -1, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return n;
+}
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function instanceVarsOf(
+  input: Record<string, unknown>,
+): Pick<AppSpec, "exec_mode" | "instance_var" | "increment_var" | "port"> {
+  const mode = input.exec_mode ?? SPEC_DEFAULTS.exec_mode;
+  if (!EXEC_MODES.includes(mode as ExecMode)) {
+    fail("exec_mode", `expected one of ${EXEC_MODES.join(", ")}, got ${JSON.stringify(mode)}`);
+  }
+  const variable = (key: string): string | null => {
+    const name = optionalString(input, key);
+    if (name !== null && !VAR_NAME.test(name)) {
+      fail(key, `expected an environment variable name, got ${JSON.stringify(name)}`);
+    }
+    return name;
+  };
+  return {
+    exec_mode: mode as ExecMode,
+    instance_var: variable("instance_var") ?? SPEC_DEFAULTS.instance_var,
+    increment_var: variable("increment_var"),
+    port: input.port === undefined || input.port === null
+      ? null
+      : integer(input, "port", 1, 65_535, 0),
+  };
+}
+
+function pm2LogsOf(
+  input: Record<string, unknown>,
+): Pick<
+  AppSpec,
+  "out_file" | "error_file" | "log_file" | "merge_logs" | "log_date_format" | "time"
+> {
+  const path = (key: string): string | null => {
+    const value = optionalString(input, key);
+    if (value !== null && (!value.startsWith("/") || value.includes("\0"))) {
+      fail(key, `expected an absolute path, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  return {
+    out_file: path("out_file"),
+    error_file: path("error_file"),
+    log_file: path("log_file"),
+    merge_logs: flag(input, "merge_logs"),
+    log_date_format: optionalString(input, "log_date_format"),
+    time: flag(input, "time"),
   };
 }
 
@@ -321,6 +410,17 @@ export function upgradeStoredSpec(stored: Record<string, unknown>): AppSpec {
     ready_timeout_ms: SPEC_DEFAULTS.ready_timeout_ms,
     liveness: null,
     depends_on: {},
+    exec_mode: SPEC_DEFAULTS.exec_mode,
+    instance_var: SPEC_DEFAULTS.instance_var,
+    increment_var: null,
+    port: null,
+    out_file: null,
+    error_file: null,
+    log_file: null,
+    merge_logs: false,
+    log_date_format: null,
+    time: false,
+    shutdown_with_message: false,
     ...stored,
   } as unknown as AppSpec;
 }

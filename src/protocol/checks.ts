@@ -74,6 +74,7 @@ export function normalizeReadiness(value: unknown): Readiness {
   switch (raw.kind) {
     case "uptime":
     case "notify":
+    case "message":
       return { kind: raw.kind };
     case "log_line": {
       const pattern = text(raw.pattern, "readiness.pattern");

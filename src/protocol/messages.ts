@@ -69,6 +69,14 @@ export interface AppSpec {
   /** The environment `adasa start` ran in (pm2 keeps it too; `restart --update-env` replaces it). */
   base_env: Record<string, string>;
   instances: number;
+  /** How instances run: each its own process (`fork`), or Node's cluster module (`cluster`). */
+  exec_mode: ExecMode;
+  /** Variable holding each instance's index, 0 to instances - 1 (pm2's instance_var). */
+  instance_var: string;
+  /** Variable of `env` increased by the instance index in each instance, or null. */
+  increment_var: string | null;
+  /** Sets `PORT` in the environment (pm2's port), or null. */
+  port: number | null;
   restart: RestartMode;
   /** Exit codes that count as a clean end under `on_failure` (pm2's stop_exit_codes). */
   stop_exit_codes: number[];
@@ -102,15 +110,34 @@ export interface AppSpec {
   log_retain_files: number;
   /** Keep at most this many bytes of log files of the app. */
   log_retain_bytes: number;
+  /** pm2-style file of the standard output, besides Adasa's own logs; null: none. */
+  out_file: string | null;
+  /** pm2-style file of the standard error; null: none. */
+  error_file: string | null;
+  /** pm2-style file of both streams combined; null: none. */
+  log_file: string | null;
+  /** One pm2-style file for all instances; else `-<index>` goes before the extension. */
+  merge_logs: boolean;
+  /** Prefix each line of the pm2-style files with the time in this format, or null. */
+  log_date_format: string | null;
+  /** Prefix each line of the pm2-style files with an ISO time. */
+  time: boolean;
   /** What makes a new process count as started (`launching` -> `online`). */
   readiness: Readiness;
   /** A process not ready this long after its spawn failed to start (not used for `uptime`). */
   ready_timeout_ms: number;
   /** A periodic check of a running process; failing it restarts the process. Null: none. */
   liveness: Liveness | null;
+  /** Stop by sending the IPC message `shutdown` instead of the stop signal (pm2's option). */
+  shutdown_with_message: boolean;
   /** Apps that must reach a condition before this one starts, by name. */
   depends_on: Record<string, DependencyCondition>;
 }
+
+/** How the instances of an app run. */
+export type ExecMode = "fork" | "cluster";
+/** Every exec mode. */
+export const EXEC_MODES: readonly ExecMode[] = ["fork", "cluster"];
 
 /** A check Adasa runs against a process: an HTTP GET answering 2xx, a TCP connect, a command exiting 0. */
 export type Check =
@@ -121,16 +148,26 @@ export type Check =
 /**
  * When a new process counts as ready: up for min_uptime (`uptime`), a line of its output
  * matching `pattern` (`log_line`), a check passing, or the program writing `ready` to the file
- * named by its ADASA_READY_FILE variable (`notify`).
+ * named by its ADASA_READY_FILE variable (`notify`), or the program calling
+ * `process.send("ready")` (`message`, pm2's wait_ready: ready_timeout_ms elapsing counts as ready).
  */
 export type Readiness =
   | { kind: "uptime" }
   | { kind: "log_line"; pattern: string }
   | { kind: "notify" }
+  | { kind: "message" }
   | Check;
 
 /** Every readiness kind. */
-export const READINESS_KINDS = ["uptime", "log_line", "notify", "http", "tcp", "command"] as const;
+export const READINESS_KINDS = [
+  "uptime",
+  "log_line",
+  "notify",
+  "message",
+  "http",
+  "tcp",
+  "command",
+] as const;
 
 /** A liveness check: run every `interval_ms`, each within `timeout_ms`; `failure_threshold` failures in a row restart the process. */
 export type Liveness = Check & {

@@ -65,6 +65,9 @@ export function watchReadiness(
     case "notify":
       pollReadyFile(subject.readyFile!, abort.signal, once, report);
       return base;
+    case "message":
+      // Ready by the program's process.send("ready") over its IPC channel, or ready_timeout_ms.
+      return base;
     default:
       pollCheck(readiness, subject.target, abort.signal, once, report);
       return base;
@@ -98,7 +101,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 async function pollCheck(
-  check: Exclude<Readiness, { kind: "uptime" | "log_line" | "notify" }>,
+  check: Exclude<Readiness, { kind: "uptime" | "log_line" | "notify" | "message" }>,
   target: ProbeTarget,
   signal: AbortSignal,
   once: (detail: string) => void,

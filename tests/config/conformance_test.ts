@@ -85,7 +85,6 @@ function pm2(d: Def): Doc {
     restart_delay: d.restart_delay_ms,
     kill_timeout: d.kill_timeout_ms,
     max_memory_restart: d.max_memory_mb === undefined ? undefined : `${d.max_memory_mb}M`,
-    exec_mode: "fork",
     stop_signal: d.stop_signal, // not pm2's, but every format shares one field table
     env_production: d.env_production,
   });

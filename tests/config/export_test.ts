@@ -29,6 +29,25 @@ function specs(dir: string): AppSpec[] {
     }),
     normalizeAppSpec({ name: "bin", command: `${dir}/tool.js`, interpreter: null, cwd: dir }),
     normalizeAppSpec({ name: "sh", command: "echo hi && sleep 5", shell: true, cwd: dir }),
+    normalizeAppSpec({
+      name: "pm2ish",
+      command: `${dir}/server.js`,
+      interpreter: "node",
+      cwd: dir,
+      instances: 2,
+      exec_mode: "cluster",
+      instance_var: "INSTANCE_ID",
+      increment_var: "PORT",
+      port: 3000,
+      out_file: "/dev/null",
+      error_file: `${dir}/err.log`,
+      log_file: `${dir}/all.log`,
+      merge_logs: true,
+      log_date_format: "YYYY-MM-DD HH:mm:ss Z",
+      time: true,
+      shutdown_with_message: true,
+      readiness: { kind: "message" },
+    }),
   ];
 }
 

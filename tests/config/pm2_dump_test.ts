@@ -8,9 +8,7 @@ Deno.test("parsePm2Dump() folds instances, maps pm2_env fields and skips pm2's b
   const text = await Deno.readTextFile(`${FIXTURES}dump.pm2`);
   const result = parsePm2Dump(text, "dump.pm2", { env: MACHINE_ENV });
   assertEquals(result.problems, []);
-  assertEquals(result.warnings, [
-    'dump.pm2: [0].exec_mode: "cluster_mode" is not supported; each instance runs as its own process (fork mode)',
-  ]);
+  assertEquals(result.warnings, []);
   const base = { base_env: MACHINE_ENV, max_restarts: 16, restart_delay_ms: 0 };
   assertEquals(result.apps, [
     {
@@ -24,6 +22,7 @@ Deno.test("parsePm2Dump() folds instances, maps pm2_env fields and skips pm2's b
       min_uptime_ms: 1000,
       kill_timeout_ms: 5000,
       instances: 2,
+      exec_mode: "cluster",
       env: { NODE_ENV: "production", PORT: "8080" },
     },
     {
@@ -38,6 +37,7 @@ Deno.test("parsePm2Dump() folds instances, maps pm2_env fields and skips pm2's b
       kill_timeout_ms: 1600,
       stop_exit_codes: [0],
       instances: 1,
+      exec_mode: "fork",
       env: { QUEUE: "default" },
       restart: "never",
     },
@@ -50,6 +50,7 @@ Deno.test("parsePm2Dump() folds instances, maps pm2_env fields and skips pm2's b
       min_uptime_ms: 1000,
       kill_timeout_ms: 1600,
       instances: 1,
+      exec_mode: "fork",
       env: {},
     },
   ]);

@@ -6,6 +6,7 @@ import { assertEquals } from "../_helpers/assert.ts";
 import { loadConfigFile } from "../../src/config/mod.ts";
 import type { LoadOptions } from "../../src/config/mod.ts";
 import { locateJsonError } from "../../src/config/_json_position.ts";
+import { normalizeAppSpec } from "../../src/protocol/mod.ts";
 
 interface BadFile {
   what: string;
@@ -111,7 +112,6 @@ const CASES: BadFile[] = [
     text: 'module.exports = { apps: [{ script: "sleep", exec_mode: "cluster", vizion: false }] };',
     options: { strict: true },
     problems: [
-      'ecosystem.config.js: apps[0].exec_mode: "cluster" is not supported; each instance runs as its own process (fork mode)',
       "ecosystem.config.js: apps[0].vizion: not supported by Adasa; ignored",
     ],
   },
@@ -170,15 +170,14 @@ Deno.test("loadConfigFile() warns about unsupported and unknown fields, and stil
   try {
     await Deno.writeTextFile(
       `${dir}/ecosystem.config.js`,
-      'module.exports = { apps: [{ name: "api", script: "sleep", exec_mode: "cluster", merge_logs: true, colour: "red", args: "${UNSET_VAR}" }], extra: 1 };',
+      'module.exports = { apps: [{ name: "api", script: "sleep", exec_mode: "cluster", vizion: true, colour: "red", args: "${UNSET_VAR}" }], extra: 1 };',
     );
     const result = await loadConfigFile("ecosystem.config.js", { cwd: dir, env: {} });
     assertEquals(result.problems, []);
     assertEquals(result.warnings, [
       "ecosystem.config.js: extra: unknown top-level field; ignored",
       'ecosystem.config.js: apps[0].args: ${UNSET_VAR} is not set; using ""',
-      'ecosystem.config.js: apps[0].exec_mode: "cluster" is not supported; each instance runs as its own process (fork mode)',
-      "ecosystem.config.js: apps[0].merge_logs: not supported by Adasa; ignored",
+      "ecosystem.config.js: apps[0].vizion: not supported by Adasa; ignored",
       "ecosystem.config.js: apps[0].colour: unknown field; ignored",
     ]);
     assertEquals(result.apps.map((a) => [a.name, a.args]), [["api", []]]);
@@ -199,5 +198,69 @@ Deno.test("locateJsonError() finds the first bad character that JSON.parse does 
   for (const [text, want] of table) {
     const at = locateJsonError(text);
     assertEquals(at && [at.line, at.column, at.found], want, text);
+  }
+});
+
+Deno.test("loadConfigFile() reads pm2's spellings of the log, instance and readiness settings", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "adasa-pm2-fields-" });
+  try {
+    const app = {
+      name: "api",
+      script: "sleep",
+      execMode: "cluster_mode",
+      instances: "2",
+      instance_var: "INSTANCE_ID",
+      increment_var: "PORT",
+      port: 3000,
+      out: "logs/out.log",
+      err: "/dev/null",
+      log: "logs/all.log",
+      combine_logs: true,
+      log_date_format: "YYYY-MM-DD HH:mm:ss Z",
+      time: true,
+      wait_ready: true,
+      listen_timeout: 5000,
+      shutdown_with_message: true,
+    };
+    await Deno.writeTextFile(`${dir}/process.json`, JSON.stringify({ apps: [app] }));
+    const result = await loadConfigFile("process.json", { cwd: dir, env: {}, cpuCount: 2 });
+    assertEquals([result.problems, result.warnings], [[], []]);
+    const spec = normalizeAppSpec(result.apps[0]);
+    assertEquals(
+      {
+        exec_mode: spec.exec_mode,
+        instances: spec.instances,
+        instance_var: spec.instance_var,
+        increment_var: spec.increment_var,
+        port: spec.port,
+        out_file: spec.out_file,
+        error_file: spec.error_file,
+        log_file: spec.log_file,
+        merge_logs: spec.merge_logs,
+        log_date_format: spec.log_date_format,
+        time: spec.time,
+        readiness: spec.readiness,
+        ready_timeout_ms: spec.ready_timeout_ms,
+        shutdown_with_message: spec.shutdown_with_message,
+      },
+      {
+        exec_mode: "cluster",
+        instances: 2,
+        instance_var: "INSTANCE_ID",
+        increment_var: "PORT",
+        port: 3000,
+        out_file: `${dir}/logs/out.log`,
+        error_file: "/dev/null",
+        log_file: `${dir}/logs/all.log`,
+        merge_logs: true,
+        log_date_format: "YYYY-MM-DD HH:mm:ss Z",
+        time: true,
+        readiness: { kind: "message" },
+        ready_timeout_ms: 5000,
+        shutdown_with_message: true,
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -198,19 +198,18 @@ Deno.test("reload <file> keeps unchanged apps, restarts a changed one instance b
   assertEquals([...(await pidsByName(client)).keys()].sort(), ["arriving", "changing", "steady"]);
 });
 
-Deno.test("start <file> prints a warning naming exec_mode and the app for cluster mode, and still starts it", async () => {
+Deno.test("start <file> keeps exec_mode: cluster in the definition, without a warning", async () => {
   await using daemon = await startDaemon();
   await using client = await daemon.connect();
   const started = await cli(daemon, ["start", "cluster.json"]);
   assertOk(started, "start");
-  const lines = started.stderr.trim().split("\n");
-  assertEquals(lines.length, 1, started.stderr);
-  assertMatch(lines[0]!, /^adasa: warning: .*cluster\.json: apps\[0\]\.exec_mode: .*cluster/);
+  assertEquals(started.stderr, "");
   const rows = await list(client);
-  assertEquals(rows.map((r) => [r.name, r.pid !== null]), [["clustered", true], [
-    "clustered",
-    true,
-  ]]);
+  assertEquals(rows.map((r) => r.name), ["clustered", "clustered"]);
+  const described = await cli(daemon, ["describe", "clustered", "--json"]);
+  assertOk(described, "describe");
+  const [app] = JSON.parse(described.stdout) as Array<{ spec: { exec_mode: string } }>;
+  assertEquals(app!.spec.exec_mode, "cluster");
 });
 
 /**

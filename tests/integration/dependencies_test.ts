@@ -19,7 +19,7 @@ function chainApp(name: string, log: string, dependsOn?: unknown) {
     script: `${FIXTURES}chain_app.sh`,
     interpreter: "none",
     env: { NAME: name, LOG: log },
-    wait_ready: true,
+    readiness: "notify",
     ready_timeout: "10s",
     ...(dependsOn === undefined ? {} : { depends_on: dependsOn }),
   };

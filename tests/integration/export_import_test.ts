@@ -2,7 +2,7 @@
  * `adasa export` and `adasa import-pm2` end to end: an exported file started on a fresh home
  * yields the same definitions, and a pm2 dump becomes running apps.
  */
-import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
 import { list } from "../_helpers/apps.ts";
 import { type CliResult, startDaemon, type TestDaemon } from "../_helpers/daemon.ts";
 import { waitFor } from "../_helpers/wait.ts";
@@ -73,7 +73,7 @@ Deno.test("import-pm2 <dump> creates and starts the dump's apps, one app per nam
   await using client = await daemon.connect();
   const imported = await daemon.cli(["import-pm2", "dump.pm2"], { cwd: FIXTURES });
   assertOk(imported, "import-pm2");
-  assertMatch(imported.stderr, /^adasa: warning: .*dump\.pm2: \[0\]\.exec_mode: /m);
+  assertEquals(imported.stderr, "");
   const rows = await waitFor(
     () => list(client),
     (r) => r.length === 4 && r.every((i) => i.pid !== null),
@@ -83,6 +83,7 @@ Deno.test("import-pm2 <dump> creates and starts the dump's apps, one app per nam
   const api = await specOf(daemon, "api");
   assertEquals([api.command, api.args, api.cwd, api.instances], ["/bin/sleep", ["60"], "/tmp", 2]);
   assertEquals([api.max_memory, api.kill_timeout_ms], [314572800, 5000]);
+  assertEquals(api.exec_mode, "cluster");
   assertEquals(api.env, { NODE_ENV: "production", PORT: "8080" });
   const worker = await specOf(daemon, "worker");
   assertEquals(

@@ -209,6 +209,10 @@ Deno.test("normalizeAppSpec() fills every default", () => {
     env: {},
     base_env: {},
     instances: SPEC_DEFAULTS.instances,
+    exec_mode: "fork",
+    instance_var: "NODE_APP_INSTANCE",
+    increment_var: null,
+    port: null,
     restart: SPEC_DEFAULTS.restart,
     stop_exit_codes: [],
     min_uptime_ms: SPEC_DEFAULTS.min_uptime_ms,
@@ -228,11 +232,45 @@ Deno.test("normalizeAppSpec() fills every default", () => {
     log_rotate_bytes: SPEC_DEFAULTS.log_rotate_bytes,
     log_retain_files: SPEC_DEFAULTS.log_retain_files,
     log_retain_bytes: SPEC_DEFAULTS.log_retain_bytes,
+    out_file: null,
+    error_file: null,
+    log_file: null,
+    merge_logs: false,
+    log_date_format: null,
+    time: false,
     readiness: { kind: "uptime" },
     ready_timeout_ms: SPEC_DEFAULTS.ready_timeout_ms,
     liveness: null,
+    shutdown_with_message: false,
     depends_on: {},
   });
+});
+
+Deno.test("normalizeAppSpec() accepts pm2's forms of instances and resolves them", () => {
+  const cpus = navigator.hardwareConcurrency;
+  const cases: Array<[unknown, number]> = [
+    [3, 3],
+    ["3", 3],
+    ["max", cpus],
+    [0, cpus],
+    [-1, Math.max(1, cpus - 1)],
+    ["-1", Math.max(1, cpus - 1)],
+  ];
+  for (const [instances, want] of cases) {
+    assertEquals(normalizeAppSpec({ command: "sleep", cwd: "/", instances }).instances, want);
+  }
+});
+
+Deno.test("normalizeAppSpec() gives wait_ready's readiness pm2's 3 s listen timeout", () => {
+  const spec = normalizeAppSpec({ command: "x", cwd: "/", readiness: { kind: "message" } });
+  assertEquals([spec.readiness, spec.ready_timeout_ms], [{ kind: "message" }, 3_000]);
+  const given = normalizeAppSpec({
+    command: "x",
+    cwd: "/",
+    readiness: { kind: "message" },
+    ready_timeout_ms: 8_000,
+  });
+  assertEquals(given.ready_timeout_ms, 8_000);
 });
 
 Deno.test("normalizeAppSpec() names an app after its script without the extension", () => {
@@ -291,9 +329,21 @@ Deno.test("normalizeAppSpec() rejects each bad field, naming it", () => {
     { patch: { cwd: "relative" }, field: "cwd" },
     { patch: { cwd: undefined }, field: "cwd" },
     { patch: { restart: "sometimes" }, field: "restart" },
-    { patch: { instances: 0 }, field: "instances" },
+    { patch: { instances: -2 }, field: "instances" },
     { patch: { instances: MAX_INSTANCES + 1 }, field: "instances" },
-    { patch: { instances: "2" }, field: "instances" },
+    { patch: { instances: "two" }, field: "instances" },
+    { patch: { instances: 1.5 }, field: "instances" },
+    { patch: { exec_mode: "cluster_mode" }, field: "exec_mode" },
+    { patch: { instance_var: "A-B" }, field: "instance_var" },
+    { patch: { increment_var: "" }, field: "increment_var" },
+    { patch: { port: 70_000 }, field: "port" },
+    { patch: { out_file: "relative.log" }, field: "out_file" },
+    { patch: { error_file: 3 }, field: "error_file" },
+    { patch: { log_file: "" }, field: "log_file" },
+    { patch: { merge_logs: "yes" }, field: "merge_logs" },
+    { patch: { time: 1 }, field: "time" },
+    { patch: { log_date_format: "" }, field: "log_date_format" },
+    { patch: { shutdown_with_message: "true" }, field: "shutdown_with_message" },
     { patch: { args: "a b" }, field: "args" },
     { patch: { args: [1] }, field: "args" },
     { patch: { env: { A: 1 } }, field: "env.A" },
