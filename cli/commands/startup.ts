@@ -34,15 +34,22 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
 function unitOptions(ctx: CommandContext, system: boolean, user: unknown): UnitOptions {
   const deno = Deno.execPath();
   // Through `deno task install` the CLI runs from a symlink: look beside the real file.
-  const here = `file://${realPath(new URL(import.meta.url).pathname)}`;
-  const main = new URL("../../main.ts", here).pathname;
-  const bundled = new URL("./adasad.js", here).pathname;
-  let exec = `${deno} run --allow-all --config ${
-    new URL("../../deno.json", here).pathname
-  } ${main}`;
+  const here = new URL("file:///");
+  here.pathname = realPath(decodeURIComponent(new URL(import.meta.url).pathname));
+  const beside = (relative: string) => decodeURIComponent(new URL(relative, here).pathname);
+  const main = beside("../../main.ts");
+  const bundled = beside("./adasad.js");
+  let exec = [
+    deno,
+    "run",
+    "--allow-all",
+    "--config",
+    beside("../../deno.json"),
+    main,
+  ];
   try {
     if (Deno.statSync(bundled).isFile) {
-      exec = `${deno} run --allow-all --no-config --no-lock ${bundled}`;
+      exec = [deno, "run", "--allow-all", "--no-config", "--no-lock", bundled];
     }
   } catch {
     // running from source

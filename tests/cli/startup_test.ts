@@ -37,8 +37,8 @@ Deno.test("startup prints a user unit that runs the daemon with Restart=always f
     exec.includes(`${ROOT}main.ts`) || exec.includes("dist/adasad.js"),
     `ExecStart runs the daemon entry: ${exec}`,
   );
-  assert(exec.startsWith(`ExecStart=${Deno.execPath()} run `), exec);
-  for (const line of ["Restart=always", `Environment=ADASA_HOME=${s.home}`]) {
+  assert(exec.startsWith(`ExecStart="${Deno.execPath()}" "run" `), exec);
+  for (const line of ["Restart=always", `Environment="ADASA_HOME=${s.home}"`]) {
     assert(lines.includes(line), `has ${line}`);
   }
   assertEquals(lines.filter((l) => l.startsWith("WantedBy=")), ["WantedBy=default.target"]);
