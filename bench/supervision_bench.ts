@@ -120,7 +120,7 @@ printTable(`Supervision (${RUNS} runs, median)`, rows);
 
 async function waitOnline(c: typeof client, name: string): Promise<InstanceInfo[]> {
   while (true) {
-    const rows = (await c.request<InstanceInfo[]>("list")).filter((r) => r.name === name);
+    const rows = (await c.request("list")).filter((r) => r.name === name);
     if (rows.length && rows.every((r) => r.status === "online" && r.pid !== null)) return rows;
     await new Promise((r) => setTimeout(r, 5));
   }

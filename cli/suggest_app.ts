@@ -1,6 +1,5 @@
 /** "No app "apx"; did you mean "api"?": the app names come from the daemon, if one answers. */
 import { AdasaError } from "../src/protocol/errors.ts";
-import type { InstanceInfo } from "../src/protocol/messages.ts";
 import { tryConnect } from "./daemon_process.ts";
 import { withSuggestion } from "./suggest.ts";
 
@@ -11,7 +10,7 @@ export async function suggestAppName(error: AdasaError, home: string): Promise<A
   const client = await tryConnect(home);
   if (!client) return error;
   try {
-    const rows = await client.request<InstanceInfo[]>("list", {});
+    const rows = await client.request("list", {});
     const message = withSuggestion(error.message, word, new Set(rows.map((row) => row.name)));
     return message === error.message ? error : new AdasaError("NOT_FOUND", message);
   } catch {

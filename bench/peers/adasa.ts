@@ -126,7 +126,7 @@ export async function startAdasa(log: (m: string) => void): Promise<Peer> {
     );
     const out = await run(CLI, ["start", file], { env, cwd: tmp, okCodes: [0, 1, 2, 3, 4, 5] });
     if (fileMode === undefined) {
-      const rows = await client.request<Array<{ name: string }>>("list");
+      const rows = await client.request("list");
       const have = new Set(rows.map((r) => r.name));
       fileMode = out.code === 0 && names.every((n) => have.has(n));
       if (!fileMode) {

@@ -30,7 +30,7 @@ export async function history(
     await daemon.client.request("start", { app: { name: `app-${i}`, command: "true", ...base } });
   }
   const ids = new Map(
-    (await daemon.client.request<Array<{ id: number; name: string }>>("list")).map((
+    (await daemon.client.request("list")).map((
       r,
     ) => [r.name, r.id]),
   );

@@ -1,4 +1,6 @@
 /** Config files on the command line: which words name one, and what the daemon needs to read it. */
+import type { ConfigFileArgs } from "../../src/protocol/ops.ts";
+
 const CONFIG_EXTENSIONS = [".json", ".toml", ".js", ".cjs", ".mjs", ".pm2"];
 
 /** Whether `word` is an existing file with a config extension. */
@@ -15,7 +17,7 @@ export function isConfigFile(word: string): boolean {
 export function configArg(
   path: string,
   options: { profile?: string | undefined; strict?: boolean },
-): Record<string, unknown> {
+): ConfigFileArgs {
   return {
     path: path.startsWith("/") ? path : `${Deno.cwd()}/${path}`,
     cwd: Deno.cwd(),

@@ -1,5 +1,6 @@
 /** Helpers shared by commands: flag values, targets, and printing instance results. */
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import type { ExactArgs, OpArgs, OpReply, UnaryOp } from "../../src/protocol/ops.ts";
 import { usageError } from "../usage_error.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { print } from "../render/io.ts";
@@ -35,12 +36,12 @@ export function printInstances(ctx: CommandContext, rows: InstanceInfo[]): void 
   else if (rows.length) print(renderInstanceTable(rows, { color: ctx.color, now: Date.now() }));
 }
 
-/** Runs one request on a fresh connection and closes it. */
-export async function call<T>(
+/** Runs one request on a fresh connection and closes it; typed as the client's `request`. */
+export async function call<K extends UnaryOp, A extends OpArgs<K>>(
   ctx: CommandContext,
-  op: string,
-  args: Record<string, unknown>,
-): Promise<T> {
+  op: K,
+  args: ExactArgs<K, A>,
+): Promise<OpReply<K, A>> {
   await using client = await ctx.connect();
-  return await client.request<T>(op, args);
+  return await client.request<K, A>(op, args);
 }

@@ -36,7 +36,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
 async function start(ctx: CommandContext): Promise<number> {
   const existing = await tryConnect(ctx.home);
   await using client = existing ?? await connectOrStart({ home: ctx.home });
-  const hello = await client.request<HelloInfo>("hello");
+  const hello = await client.request("hello");
   if (ctx.json) print(JSON.stringify({ ...hello, already_running: existing !== null }));
   else {print(
       `${
@@ -53,7 +53,7 @@ async function stop(ctx: CommandContext): Promise<number> {
     else print(`No daemon running on ${ctx.home}`);
     return 0;
   }
-  const { pid } = await client.request<{ pid: number }>("daemon_stop");
+  const { pid } = await client.request("daemon_stop");
   client.close();
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isAlive(pid)) {
@@ -96,7 +96,7 @@ async function status(ctx: CommandContext): Promise<number> {
     return 5;
   }
   await using _ = client;
-  const s = await client.request<Status>("daemon_status");
+  const s = await client.request("daemon_status");
   if (ctx.json) {
     print(JSON.stringify({ running: true, ...s }));
     return 0;

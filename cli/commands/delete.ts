@@ -4,7 +4,7 @@ import { call, targets } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
-  const result = await call<{ deleted_ids: number[]; deleted_apps: string[] }>(ctx, "delete", {
+  const result = await call(ctx, "delete", {
     targets: targets(parsed, "delete"),
   });
   if (ctx.json) print(JSON.stringify(result));

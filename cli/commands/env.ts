@@ -6,14 +6,14 @@
 import { AdasaError } from "../../src/protocol/errors.ts";
 import { usageError } from "../usage_error.ts";
 import { print } from "../render/io.ts";
-import type { Description } from "../render/describe.ts";
+import type { Description } from "../../src/protocol/ops.ts";
 import { call } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const [target, ...extra] = parsed.positionals;
   if (target === undefined || extra.length) throw usageError("usage: adasa env <id>");
-  const rows = await call<Description[]>(ctx, "describe", { target, show_env: true });
+  const rows = await call(ctx, "describe", { target, show_env: true });
   if (rows.length !== 1) {
     throw usageError(
       `adasa env: "${target}" has ${rows.length} instances; name one by id (${

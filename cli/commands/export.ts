@@ -1,12 +1,16 @@
 /** `adasa export`: the app definitions as a JSON or TOML file `adasa start` accepts. */
 import { print } from "../render/io.ts";
+import { usageError } from "../usage_error.ts";
 import { call } from "./_shared.ts";
 import { writeNewFile } from "../write_new_file.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const format = typeof parsed.values.format === "string" ? parsed.values.format : "json";
-  const { text } = await call<{ text: string }>(ctx, "export", {
+  if (format !== "json" && format !== "toml") {
+    throw usageError(`--format must be json or toml, got "${format}"`);
+  }
+  const { text } = await call(ctx, "export", {
     targets: parsed.positionals,
     format,
   });

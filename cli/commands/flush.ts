@@ -4,7 +4,7 @@ import { call } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
-  const result = await call<{ apps: string[] }>(ctx, "flush", { targets: parsed.positionals });
+  const result = await call(ctx, "flush", { targets: parsed.positionals });
   if (ctx.json) print(JSON.stringify(result));
   else print(result.apps.length ? `Flushed the logs of ${result.apps.join(", ")}` : "No apps");
   return 0;

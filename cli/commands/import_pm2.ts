@@ -1,5 +1,4 @@
 /** `adasa import-pm2 [path]`: the apps of pm2's dump file, created and started. */
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { AdasaError } from "../../src/protocol/errors.ts";
 import { print, printError } from "../render/io.ts";
 import { usageError } from "../usage_error.ts";
@@ -19,9 +18,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       `No pm2 dump at ${path}; run "pm2 save" first or name the file`,
     );
   }
-  const reply = await call<
-    { created: string[]; started: string[]; warnings: string[]; instances: InstanceInfo[] }
-  >(
+  const reply = await call(
     ctx,
     "start",
     { config: configArg(path, {}) },

@@ -1,5 +1,4 @@
 /** `adasa list`. */
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { usageError } from "../usage_error.ts";
 import { print } from "../render/io.ts";
 import { call, printInstances } from "./_shared.ts";
@@ -7,7 +6,7 @@ import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   if (parsed.positionals.length) throw usageError("adasa list takes no arguments");
-  const rows = await call<InstanceInfo[]>(ctx, "list", {});
+  const rows = await call(ctx, "list", {});
   if (!ctx.json && rows.length === 0) print("No apps yet; start one with: adasa start <command>");
   else printInstances(ctx, rows);
   return 0;

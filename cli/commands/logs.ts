@@ -1,10 +1,11 @@
 /** `adasa logs`: history by time or the last N lines, merged across instances; --follow. */
 import { parseTimeSpec } from "../../src/protocol/time.ts";
 import { print } from "../render/io.ts";
-import { type LogLine, renderLogJson, renderLogLine } from "../render/log_line.ts";
+import { renderLogJson, renderLogLine } from "../render/log_line.ts";
 import { usageError } from "../usage_error.ts";
 import { intFlag } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
+import type { LogsArgs } from "../../src/protocol/ops.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const v = parsed.values;
@@ -12,7 +13,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     throw usageError("adasa logs: --out and --err exclude each other");
   }
   const now = Date.now();
-  const args: Record<string, unknown> = {
+  const args: LogsArgs = {
     targets: parsed.positionals,
     follow: v.follow === true,
   };
@@ -28,7 +29,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   await using client = await ctx.connect();
   const encoder = new TextEncoder();
   for await (const frame of client.stream("logs", args)) {
-    const batch = frame.data as LogLine[];
+    const batch = frame.data;
     const text = batch.map((line) =>
       ctx.json ? renderLogJson(line) : renderLogLine(line, { prefix, color: ctx.color })
     )

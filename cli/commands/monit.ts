@@ -2,12 +2,10 @@
  * `adasa monit`: a live view refreshed every tick, with a sparkline of the last minutes of CPU
  * per instance; `q` or Ctrl-C quits. When stdout is not a terminal it prints one plain table.
  */
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import { print } from "../render/io.ts";
 import { renderMonit } from "../render/monit.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
-import type { StatsReply } from "../render/stats.ts";
 import { intFlag } from "./_shared.ts";
 
 const HISTORY_POINTS = 30;
@@ -18,7 +16,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const history = await loadHistory(client);
   if (!Deno.stdout.isTerminal()) {
     print(
-      renderMonit(await client.request<InstanceInfo[]>("list"), history, {
+      renderMonit(await client.request("list"), history, {
         color: false,
         width: 80,
       }),
@@ -29,7 +27,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const keys = watchKeys(() => (quit = true));
   try {
     while (!quit) {
-      const rows = await client.request<InstanceInfo[]>("list");
+      const rows = await client.request("list");
       for (const row of rows) push(history, row.id, row.group_cpu);
       const width = Deno.consoleSize().columns;
       const screen = renderMonit(rows, history, { color: ctx.color, width });
@@ -46,7 +44,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
 async function loadHistory(client: AdasaClient): Promise<Map<number, number[]>> {
   const history = new Map<number, number[]>();
   const now = Date.now();
-  const reply = await client.request<StatsReply>("stats", {
+  const reply = await client.request("stats", {
     targets: ["all"],
     since: now - 5 * 60_000,
     until: now,

@@ -1,6 +1,5 @@
 /** `adasa pid [app|id]`: the pids of running instances, one per line (pm2's `pid`). */
 import { AdasaError } from "../../src/protocol/errors.ts";
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { usageError } from "../usage_error.ts";
 import { print } from "../render/io.ts";
 import { call } from "./_shared.ts";
@@ -9,7 +8,7 @@ import type { CommandContext, Parsed } from "./mod.ts";
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const [target, ...extra] = parsed.positionals;
   if (extra.length) throw usageError("usage: adasa pid [id|name]");
-  const rows = await call<InstanceInfo[]>(ctx, "list", {});
+  const rows = await call(ctx, "list", {});
   const chosen = target === undefined || target === "all"
     ? rows
     : rows.filter((row) => row.name === target || String(row.id) === target);

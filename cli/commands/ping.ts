@@ -6,7 +6,7 @@ import { usageError } from "../usage_error.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   if (parsed.positionals.length) throw usageError("adasa ping takes no arguments");
-  const reply = await call<string>(ctx, "ping", {});
+  const reply = await call(ctx, "ping", {});
   print(ctx.json ? JSON.stringify({ reply }) : reply);
   return 0;
 }

@@ -4,7 +4,7 @@
  * `save` has nothing to write, `resurrect` makes sure a daemon runs (which restores the
  * apps), and `update` restarts the daemon so a new version takes over the same apps.
  */
-import type { HelloInfo, InstanceInfo } from "../../src/protocol/messages.ts";
+import type { HelloInfo } from "../../src/protocol/messages.ts";
 import { AdasaError } from "../../src/protocol/errors.ts";
 import { connectOrStart, tryConnect } from "../daemon_process.ts";
 import { print } from "../render/io.ts";
@@ -19,8 +19,8 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const wasRunning = parsed.command === "resurrect" ? await isRunning(ctx.home) : true;
   // No "starting one" notice: starting a daemon is what resurrect and update are for.
   await using client = await connectOrStart({ home: ctx.home });
-  const rows = await client.request<InstanceInfo[]>("list", {});
-  const hello = await client.request<HelloInfo>("hello", {});
+  const rows = await client.request("list", {});
+  const hello = await client.request("hello", {});
   const up = rows.filter((row) => row.desired === "up").length;
   const summary = { command: parsed.command, instances: rows.length, desired_up: up };
   if (ctx.json) {
@@ -33,7 +33,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
 async function stopDaemon(home: string): Promise<void> {
   const client = await tryConnect(home);
   if (!client) return;
-  const { pid } = await client.request<{ pid: number }>("daemon_stop");
+  const { pid } = await client.request("daemon_stop");
   client.close();
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isAlive(pid)) {

@@ -1,5 +1,4 @@
 /** `adasa restart` and `adasa reload` (one instance at a time). */
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { call, printInstances, targets } from "./_shared.ts";
 import { configArg, isConfigFile } from "./_config_file.ts";
 import { print, printError } from "../render/io.ts";
@@ -11,25 +10,19 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   if (op === "reload" && parsed.positionals.length === 1 && first && isConfigFile(first)) {
     return await reloadFile(first, parsed, ctx);
   }
-  const args: Record<string, unknown> = { targets: targets(parsed, op) };
-  if (parsed.values["update-env"] === true) args.update_env = Deno.env.toObject();
-  printInstances(ctx, await call<InstanceInfo[]>(ctx, op, args));
+  const args = {
+    targets: targets(parsed, op),
+    ...(parsed.values["update-env"] === true ? { update_env: Deno.env.toObject() } : {}),
+  };
+  const rows = op === "reload" ? await call(ctx, "reload", args) : await call(ctx, "restart", args);
+  printInstances(ctx, rows);
   return 0;
-}
-
-interface ReloadReport {
-  started: string[];
-  restarted: Array<{ name: string; changed: string[] }>;
-  scaled: Array<{ name: string; from: number; to: number }>;
-  unchanged: string[];
-  deleted: string[];
-  warnings: string[];
 }
 
 /** `adasa reload <file> [--prune]`: apply the difference and say what was done. */
 async function reloadFile(path: string, parsed: Parsed, ctx: CommandContext): Promise<number> {
   const profile = typeof parsed.values.env === "string" ? parsed.values.env : undefined;
-  const report = await call<ReloadReport>(ctx, "reload", {
+  const report = await call(ctx, "reload", {
     config: configArg(path, { profile, strict: parsed.values.strict === true }),
     prune: parsed.values.prune === true,
   });

@@ -1,5 +1,4 @@
 /** `adasa scale <name> <K>`. */
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { usageError } from "../usage_error.ts";
 import { call, printInstances } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
@@ -14,6 +13,6 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       `adasa scale: instance count must be a whole number from 1 to 1024, got "${count}"`,
     );
   }
-  printInstances(ctx, await call<InstanceInfo[]>(ctx, "scale", { app, instances: Number(count) }));
+  printInstances(ctx, await call(ctx, "scale", { app, instances: Number(count) }));
   return 0;
 }

@@ -11,7 +11,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     throw usageError("usage: adasa signal <SIGNAL> <id|name|all>...");
   }
   const name = parseSignal(signal);
-  const result = await call<{ signal: string; ids: number[] }>(ctx, "signal", {
+  const result = await call(ctx, "signal", {
     signal: name,
     targets,
   });

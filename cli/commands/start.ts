@@ -2,6 +2,7 @@
 import { AdasaError } from "../../src/protocol/errors.ts";
 import { parsePercent, parseSize } from "../../src/protocol/sizes.ts";
 import { type InstanceInfo, LIMIT_ACTIONS } from "../../src/protocol/messages.ts";
+import type { AppInput, StartFileReply } from "../../src/protocol/ops.ts";
 import { usageError } from "../usage_error.ts";
 import { call, intFlag, printInstances } from "./_shared.ts";
 import { configArg, isConfigFile } from "./_config_file.ts";
@@ -47,7 +48,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     try {
       printInstances(
         ctx,
-        await call<InstanceInfo[]>(ctx, "start", { targets: parsed.positionals }),
+        await call(ctx, "start", { targets: parsed.positionals }),
       );
       return 0;
     } catch (error) {
@@ -61,7 +62,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       `adasa start: pass the program's arguments after --, e.g. adasa start ${first} -- ...`,
     );
   }
-  const rows = await call<InstanceInfo[]>(ctx, "start", { app: appInput(first, parsed) });
+  const rows = await call(ctx, "start", { app: appInput(first, parsed) });
   printInstances(ctx, rows);
   return failedToStart(rows);
 }
@@ -82,7 +83,7 @@ async function startFile(path: string, parsed: Parsed, ctx: CommandContext): Pro
   const progress = ctx.json ? null : watchProgress(ctx);
   let reply: StartFileReply;
   try {
-    reply = await call<StartFileReply>(
+    reply = await call(
       ctx,
       "start",
       { config: configArg(path, { profile: envs[0], strict: parsed.values.strict === true }) },
@@ -103,14 +104,6 @@ async function startFile(path: string, parsed: Parsed, ctx: CommandContext): Pro
   return failedToStart(reply.instances);
 }
 
-interface StartFileReply {
-  created: string[];
-  started: string[];
-  warnings: string[];
-  apps?: Array<{ name: string; status: string; reason: string | null }>;
-  instances: InstanceInfo[];
-}
-
 const PROGRESS_POLL_MS = 100;
 
 /**
@@ -122,7 +115,7 @@ function watchProgress(ctx: CommandContext): { stop(): Promise<void> } {
   let before: Map<string, string> | null = null;
   let running = true;
   const poll = async () => {
-    const now = appProgress(await call<InstanceInfo[]>(ctx, "list", {}));
+    const now = appProgress(await call(ctx, "list", {}));
     for (const [name, state] of now) {
       if (before && state !== "-" && before.get(name) !== state) {
         print(`${state.padEnd(10)} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -170,7 +163,7 @@ function looksLikeTarget(word: string): boolean {
   }
 }
 
-function appInput(command: string, parsed: Parsed): Record<string, unknown> {
+function appInput(command: string, parsed: Parsed): AppInput {
   const v = parsed.values;
   const cwd = typeof v.cwd === "string" ? absolute(v.cwd, Deno.cwd()) : Deno.cwd();
   const input: Record<string, unknown> = {

@@ -1,22 +1,23 @@
 /** `adasa stats`: CPU and memory history from the database, as charts, JSON or CSV. */
 import { parseTimeSpec } from "../../src/protocol/time.ts";
 import { print } from "../render/io.ts";
-import { renderStats, statsCsv, type StatsReply } from "../render/stats.ts";
+import { renderStats, statsCsv } from "../render/stats.ts";
 import { usageError } from "../usage_error.ts";
 import { call } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
+import type { OpArgs } from "../../src/protocol/ops.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const v = parsed.values;
   if (parsed.positionals.length === 0) throw usageError("adasa stats: name an id, an app or all");
   const now = Date.now();
-  const args: Record<string, unknown> = {
+  const args: OpArgs<"stats"> = {
     targets: parsed.positionals,
     since: parseTimeSpec(typeof v.since === "string" ? v.since : "1h", now),
     until: typeof v.until === "string" ? parseTimeSpec(v.until, now) : now,
     max_points: v.csv === true || ctx.json ? 10_000 : 72,
   };
-  const reply = await call<StatsReply>(ctx, "stats", args);
+  const reply = await call(ctx, "stats", args);
   if (ctx.json) print(JSON.stringify(reply));
   else if (v.csv === true) print(statsCsv(reply));
   else print(renderStats(reply, { color: ctx.color, width: Math.min(100, consoleWidth()) }));

@@ -1,10 +1,9 @@
 /** `adasa stop`. */
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { call, printInstances, targets } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const args = { targets: targets(parsed, "stop"), force: parsed.values.force === true };
-  printInstances(ctx, await call<InstanceInfo[]>(ctx, "stop", args));
+  printInstances(ctx, await call(ctx, "stop", args));
   return 0;
 }

@@ -3,20 +3,13 @@ import { print } from "../render/io.ts";
 import { usageError } from "../usage_error.ts";
 import { call, intFlag } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
-
-interface WebStatus {
-  url: string;
-  host: string;
-  port: number;
-  token_file: string;
-  metrics_public: boolean;
-}
+import type { OpArgs } from "../../src/protocol/ops.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const v = parsed.values;
   if (parsed.positionals.length) throw usageError("adasa web takes no arguments");
   if (v.stop === true) {
-    const reply = await call<{ stopped: boolean }>(ctx, "web_stop", {});
+    const reply = await call(ctx, "web_stop", {});
     print(
       ctx.json
         ? JSON.stringify(reply)
@@ -27,13 +20,13 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     return 0;
   }
   const port = intFlag(parsed, "port", 0, 65_535);
-  const args: Record<string, unknown> = {
+  const args: OpArgs<"web_start"> = {
     ...(port === undefined ? {} : { port }),
     ...(typeof v.host === "string" ? { host: v.host } : {}),
     ...(typeof v.token === "string" ? { token: v.token } : {}),
     metrics_public: v["metrics-public"] === true,
   };
-  const status = await call<WebStatus>(ctx, "web_start", args);
+  const status = await call(ctx, "web_start", args);
   if (ctx.json) {
     print(JSON.stringify(status));
     return 0;

@@ -1,25 +1,15 @@
 /** The text of `adasa describe` for one instance. Pure. */
-import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
+import type { Description } from "../../src/protocol/ops.ts";
 import { paint, statusColor } from "./color.ts";
 import { formatBytes, formatDuration, formatTime } from "./units.ts";
 import { renderEventLine } from "./events.ts";
-
-/** One instance as `describe` returns it. */
-export type Description = InstanceInfo & {
-  app_id: number;
-  spec: Record<string, unknown>;
-  logs: string;
-  log_dropped_bytes: number;
-  last_stderr: string | null;
-  database: string;
-  recent_events: EventRecord[];
-};
 
 export function renderDescription(
   d: Description,
   options: { color: boolean; now: number },
 ): string {
-  const spec = d.spec;
+  // Read field by field: a daemon of another version may lack some.
+  const spec: Record<string, unknown> = { ...d.spec };
   const lastExit = d.exited_at === null
     ? "-"
     : `${d.exit_signal ?? `code ${d.exit_code}`} at ${formatTime(d.exited_at)}`;

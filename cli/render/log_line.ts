@@ -1,15 +1,7 @@
 /** One captured line on screen: `<app>#<id> <time> | text`, stderr coloured on a TTY. Pure. */
 import { paint } from "./color.ts";
 import { formatTime } from "./units.ts";
-
-export interface LogLine {
-  time: number;
-  app: string;
-  instance_id: number;
-  stream: "out" | "err";
-  text: string;
-  partial: boolean;
-}
+import type { LogLine } from "../../src/protocol/ops.ts";
 
 /**
  * Control characters other than tab and ESC could garble the terminal (a carriage return hides

@@ -4,7 +4,7 @@
  * Only the fields Adasa has a meaning for are filled; pm2's internals (axm_*, vizion, ...)
  * are left out.
  */
-import type { Description } from "./describe.ts";
+import type { Description } from "../../src/protocol/ops.ts";
 
 /** pm2's status word for an Adasa state. */
 const PM2_STATUS: Readonly<Record<string, string>> = {

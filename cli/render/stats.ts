@@ -1,40 +1,7 @@
 /** `adasa stats` on screen: per instance, a CPU chart, a memory chart and their figures. Pure. */
 import { type ChartPoint, renderCpuChart, renderMemoryChart } from "./chart.ts";
 import { formatBytes, formatPercent } from "./units.ts";
-
-interface Figures {
-  min: number;
-  avg: number;
-  p95: number;
-  max: number;
-}
-
-export interface StatsReply {
-  since: number;
-  until: number;
-  source: "raw" | "minute";
-  step_ms: number;
-  points: Array<{
-    at: number;
-    instance_id: number;
-    app: string;
-    samples: number;
-    cpu: number | null;
-    memory: number;
-    group_cpu: number | null;
-    group_memory: number;
-  }>;
-  summary: Array<{
-    instance_id: number;
-    app: string;
-    samples: number;
-    source: string;
-    cpu: Figures | null;
-    memory: Figures;
-    group_cpu: Figures | null;
-    group_memory: Figures;
-  }>;
-}
+import type { Figures, StatsReply } from "../../src/protocol/ops.ts";
 
 export function renderStats(reply: StatsReply, options: { color: boolean; width: number }): string {
   if (reply.summary.length === 0) return "No samples in this window";

@@ -8,7 +8,7 @@
  * ```ts
  * import { AdasaClient } from "./client.ts";
  * await using client = await AdasaClient.connect();
- * const apps = await client.request("list", {});
+ * const apps = await client.request("list"); // InstanceInfo[]
  * ```
  */
 // Single files rather than protocol/mod.ts: the CLI loads this module at start, and the rest of
@@ -17,6 +17,15 @@ import { AdasaError, isErrorCode } from "../protocol/errors.ts";
 import { encodeFrame, FrameReader } from "../protocol/frame.ts";
 import { decodeMessage, encodeMessage } from "../protocol/codec.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import type {
+  ExactArgs,
+  NoArgsOp,
+  OpArgs,
+  OpEvent,
+  OpReply,
+  StreamOp,
+  UnaryOp,
+} from "../protocol/ops.ts";
 import { isPlainObject } from "../protocol/validate.ts";
 import { resolveHome, socketPath } from "./paths.ts";
 
@@ -56,13 +65,19 @@ export class AdasaClient implements AsyncDisposable {
   }
 
   /**
-   * Sends one request and waits for its reply.
+   * Sends one request and waits for its reply, whose type the protocol's OpMap gives for the
+   * op and the form of its arguments.
    *
    * @throws {AdasaError} with the daemon's code when the reply is an error
    */
-  request<T = unknown>(op: string, args: Record<string, unknown> = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const id = this.#send(op, args, { resolve: resolve as (d: unknown) => void, reject });
+  request<K extends NoArgsOp>(op: K): Promise<OpReply<K>>;
+  request<K extends UnaryOp, A extends OpArgs<K>>(
+    op: K,
+    args: ExactArgs<K, A>,
+  ): Promise<OpReply<K, A>>;
+  request(op: UnaryOp, args: Record<string, unknown> = {}): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const id = this.#send(op, args, { resolve, reject });
       if (id < 0) reject(new AdasaError("UNAVAILABLE", "Connection to the daemon is closed"));
     });
   }
@@ -71,9 +86,17 @@ export class AdasaClient implements AsyncDisposable {
    * Starts a streaming op and yields its events until the daemon ends the stream.
    * Breaking out of the loop closes the connection, which cancels the stream on the daemon.
    */
-  async *stream(
-    op: string,
-    args: Record<string, unknown> = {},
+  stream<K extends StreamOp, A extends OpArgs<K>>(
+    op: K,
+    args: ExactArgs<K, A>,
+  ): AsyncGenerator<OpEvent<K>> {
+    return this.#stream(op, args) as AsyncGenerator<OpEvent<K>>;
+  }
+
+  // The events are the daemon's: their shape is the op's by the protocol, not checked here.
+  async *#stream(
+    op: StreamOp,
+    args: Record<string, unknown>,
   ): AsyncGenerator<{ event: string; data: unknown }> {
     const queue: Array<{ event: string; data: unknown }> = [];
     let wake: (() => void) | null = null;

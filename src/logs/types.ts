@@ -1,20 +1,8 @@
 /** Shapes shared by the capture side, the index and the readers. */
 
-/** Which pipe a line came from. */
-export type LogStream = "out" | "err";
-
-/** One captured line as readers return it. Times are ms since the epoch, like everywhere. */
-export interface LogLine {
-  /** Capture time: when the daemon read the chunk that completed the line. */
-  time: number;
-  app: string;
-  instance_id: number;
-  stream: LogStream;
-  /** The bytes of the line without its newline, decoded as UTF-8 (invalid bytes become U+FFFD). */
-  text: string;
-  /** True for a piece of a line longer than MAX_LINE_BYTES; the line continues in the next piece. */
-  partial: boolean;
-}
+// A captured line is what `logs` sends, so its shape is the wire's.
+import type { LogLine, LogStream } from "../protocol/ops.ts";
+export type { LogLine, LogStream };
 
 /**
  * One row of the time index: a byte range of one app's segment file holding the records that one

@@ -1,7 +1,8 @@
 /**
- * The single definition of what crosses the wire: envelopes, op names, state names, and the
- * shapes of the records that ops return. Field names are snake_case and are the same on the
- * wire, in the database and in `--json` output; nothing translates them between layers.
+ * The single definition of what crosses the wire: envelopes, state names, and the shapes of the
+ * records that ops return (the ops themselves, with their arguments and replies, are in ops.ts).
+ * Field names are snake_case and are the same on the wire, in the database and in `--json`
+ * output; nothing translates them between layers.
  */
 
 /** Version of the request/reply envelope. A daemon rejects any other with UNSUPPORTED_VERSION. */
@@ -267,31 +268,3 @@ export interface HelloInfo {
   home: string;
   started_at: number;
 }
-
-/** The ops a daemon answers. Dispatch goes through an explicit table keyed by these names. */
-export const OPS = [
-  "hello",
-  "ping",
-  "daemon_status",
-  "daemon_stop",
-  "start",
-  "stop",
-  "restart",
-  "reload",
-  "delete",
-  "scale",
-  "signal",
-  "reset",
-  "list",
-  "describe",
-  "events",
-  "logs",
-  "flush",
-  "stats",
-  "export",
-  "web_start",
-  "web_stop",
-] as const;
-
-/** One op name. */
-export type Op = (typeof OPS)[number];

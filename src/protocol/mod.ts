@@ -14,6 +14,7 @@ export * from "./errors.ts";
 export * from "./frame.ts";
 export * from "./codec.ts";
 export * from "./messages.ts";
+export * from "./ops.ts";
 export * from "./validate.ts";
 export * from "./version.ts";
 export * from "./app_spec.ts";

@@ -6,6 +6,10 @@
  * Longer than 200 lines because the SQL of both sources is kept side by side.
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { Figures, StatsPoint, StatsSummary } from "../protocol/ops.ts";
+
+// The reply shapes of `stats` are the wire's; the statements below fill them.
+export type { Figures, StatsPoint, StatsSummary };
 
 /** Raw samples are kept this long (24 h). */
 export const RAW_RETENTION_MS = 24 * 3_600_000;
@@ -50,30 +54,6 @@ export interface StatsQuery {
   maxPoints?: number;
 }
 
-/** One point of a series: a raw row, a minute, or a bucket of either. */
-export interface StatsPoint {
-  /** Start of the bucket (the sample time for unbucketed raw rows). */
-  at: number;
-  /** The instance's id. */
-  instance_id: number;
-  /** The instance's app. */
-  app: string;
-  /** Raw samples summarised by this point. */
-  samples: number;
-  /** Mean percent of one core. */
-  cpu: number | null;
-  /** Highest percent of one core of a sample (of a minute's mean for old minutes). */
-  cpu_max: number | null;
-  /** Mean resident bytes. */
-  memory: number;
-  /** Highest resident bytes. */
-  memory_max: number;
-  /** Mean percent of one core of the process group. */
-  group_cpu: number | null;
-  /** Mean resident bytes of the process group. */
-  group_memory: number;
-}
-
 /** Points of a window, ordered by instance then time. */
 export interface StatsResult {
   /** "raw" for raw rows; "minute" for whole-minute buckets (rollups, then the recent raw tail). */
@@ -82,38 +62,6 @@ export interface StatsResult {
   step_ms: number;
   /** The points, ordered by instance then time. */
   points: StatsPoint[];
-}
-
-/** Figures of one measure over a window. */
-export interface Figures {
-  /** The smallest value. */
-  min: number;
-  /** The mean. */
-  avg: number;
-  /** The 95th percentile, nearest rank. */
-  p95: number;
-  /** The largest value. */
-  max: number;
-}
-
-/** Figures of one instance over a window. */
-export interface StatsSummary {
-  /** The instance's id. */
-  instance_id: number;
-  /** The instance's app. */
-  app: string;
-  /** Raw samples in the window. */
-  samples: number;
-  /** Whether the figures come from raw rows or from minute rollups. */
-  source: "raw" | "minute";
-  /** Percent of one core; null when no sample of the window had a cpu figure. */
-  cpu: Figures | null;
-  /** Resident bytes of the main process. */
-  memory: Figures;
-  /** Percent of one core used by the whole process group; null without a figure. */
-  group_cpu: Figures | null;
-  /** Resident bytes of the whole process group. */
-  group_memory: Figures;
 }
 
 /** Options of StatsStatements. */

@@ -4,7 +4,7 @@
  * again with other settings replaces it.
  */
 import type { OpTable } from "../ipc/server.ts";
-import { AdasaError } from "../protocol/mod.ts";
+import { AdasaError, type WebStatus } from "../protocol/mod.ts";
 import { route } from "./router.ts";
 import { checkToken, newToken, readTokenFile, writeTokenFile } from "./token.ts";
 
@@ -14,6 +14,9 @@ export const DEFAULT_WEB_PORT = 9615;
 export const DEFAULT_WEB_HOST = "127.0.0.1";
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
+// What `web_start` returns is defined with the op.
+export type { WebStatus };
+
 /** What to serve. */
 export interface WebSettings {
   port: number;
@@ -22,16 +25,6 @@ export interface WebSettings {
   token?: string;
   /** Serve /metrics without the token (for a scraper that cannot send one). */
   metricsPublic: boolean;
-}
-
-/** What `web_start` returns. */
-export interface WebStatus {
-  url: string;
-  host: string;
-  port: number;
-  token_file: string;
-  metrics_public: boolean;
-  started_at: number;
 }
 
 interface Running {

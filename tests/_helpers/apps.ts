@@ -9,13 +9,13 @@ export function startApp(
   client: AdasaClient,
   app: Record<string, unknown> & { command: string },
 ): Promise<InstanceInfo[]> {
-  return client.request<InstanceInfo[]>("start", {
+  return client.request("start", {
     app: { cwd: "/tmp", base_env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" }, ...app },
   });
 }
 
 export async function list(client: AdasaClient): Promise<InstanceInfo[]> {
-  return await client.request<InstanceInfo[]>("list");
+  return await client.request("list");
 }
 
 export async function instance(client: AdasaClient, id: number): Promise<InstanceInfo> {
@@ -36,7 +36,7 @@ export function waitForInstance(
 }
 
 export function events(client: AdasaClient, targets: string[] = []): Promise<EventRecord[]> {
-  return client.request<EventRecord[]>("events", { targets, limit: 10_000 });
+  return client.request("events", { targets, limit: 10_000 });
 }
 
 /** Pids of live processes of the daemon of `home` whose environment has ADASA_ID=`id`. */

@@ -7,7 +7,7 @@ import { hasVariable, isLive, processes, procText } from "../_helpers/proc.ts";
 Deno.test("daemon answers hello with its version, protocol, pid and home", async () => {
   await using daemon = await startDaemon();
   await using client = await daemon.connect();
-  const hello = await client.request<Record<string, unknown>>("hello");
+  const hello = await client.request("hello");
   assertEquals(hello.protocol, 1);
   assertEquals(hello.pid, daemon.pid);
   assertEquals(hello.home, daemon.home);

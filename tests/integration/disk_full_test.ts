@@ -76,7 +76,7 @@ Deno.test({
       );
       const dropped = await waitFor(
         async () =>
-          (await client.request<Array<{ log_dropped_bytes: number }>>("describe", {
+          (await client.request("describe", {
             target: "talker",
           }))[0]!,
         (d) => d.log_dropped_bytes > 0,

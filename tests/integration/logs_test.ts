@@ -7,6 +7,7 @@
 import { DatabaseSync } from "node:sqlite";
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import type { LogLine } from "../../src/logs/mod.ts";
+import type { LogsArgs } from "../../src/protocol/ops.ts";
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { startDaemon, type TestDaemon } from "../_helpers/daemon.ts";
 import { events, startApp, waitForInstance } from "../_helpers/apps.ts";
@@ -19,11 +20,11 @@ const PREFIX = /^(\S+)#(\d+) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} ([|E]) (.*)$/
  * Every line the daemon returns for `args` (through the client's stream, without follow): a
  * whole time window when `since` is given, else the last million lines.
  */
-async function readLines(client: AdasaClient, args: Record<string, unknown>): Promise<LogLine[]> {
+async function readLines(client: AdasaClient, args: LogsArgs): Promise<LogLine[]> {
   const out: LogLine[] = [];
   const request = "since" in args ? args : { lines: 1_000_000, ...args };
   for await (const frame of client.stream("logs", request)) {
-    out.push(...(frame.data as LogLine[]));
+    out.push(...frame.data);
   }
   return out;
 }
@@ -235,7 +236,7 @@ Deno.test("logs survives NUL bytes and invalid UTF-8, and splits a line over 64 
   assertEquals(json[0].text, "nul[\u0000]here");
   assertEquals(json.slice(2, 5).map((o) => o.partial), [true, true, false]);
   assertEquals(json.slice(2, 5).map((o) => o.text).join(""), long);
-  const status = await client.request<{ pid: number }>("daemon_status");
+  const status = await client.request("daemon_status");
   assertEquals(status.pid, daemon.pid);
 });
 
@@ -331,7 +332,7 @@ Deno.test("describe shows the last stderr lines of a crashed app, and its exit e
   await waitForInstance(client, row!.id, (r) => r.status === "exited", "exited");
   const expected = Array.from({ length: 20 }, (_, i) => `fatal: cause ${i + 6}`).join("\n");
   const [described] = await waitFor(
-    () => client.request<Array<{ last_stderr: string | null }>>("describe", { target: "crasher" }),
+    () => client.request("describe", { target: "crasher" }),
     (rows) => rows[0]?.last_stderr !== null,
     { what: "last_stderr" },
   );

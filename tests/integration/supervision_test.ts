@@ -102,7 +102,7 @@ Deno.test("stop SIGKILLs a group that ignores SIGTERM, grandchildren included, a
   });
   await waitFor(() => groupMembers(row!.pid!), (n) => n >= 3, { what: "3 processes in the group" });
   const started = performance.now();
-  const [stopped] = await client.request<Array<{ status: string }>>("stop", {
+  const [stopped] = await client.request("stop", {
     targets: ["stubborn"],
   });
   assertEquals(stopped!.status, "stopped");
@@ -119,7 +119,7 @@ Deno.test("a grandchild holding stdout open does not leave the instance stuck in
     kill_timeout_ms: 500,
   });
   await waitFor(() => groupMembers(row!.pid!), (n) => n >= 2, { what: "the grandchild" });
-  const [stopped] = await client.request<Array<{ status: string }>>("stop", {
+  const [stopped] = await client.request("stop", {
     targets: [String(row!.id)],
   });
   assertEquals(stopped!.status, "stopped");

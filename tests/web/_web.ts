@@ -23,7 +23,7 @@ export async function startWeb(
   args: Record<string, unknown> = {},
 ): Promise<Web> {
   await using client = await d.connect();
-  const status = await client.request<WebStatus>("web_start", { port: 0, ...args });
+  const status = await client.request("web_start", { port: 0, ...args });
   const url = new URL(status.url);
   const token = url.searchParams.get("token") ?? "";
   const base = `http://${url.host}`;

@@ -1,9 +1,9 @@
 /** Ops that change the process table: start, stop, restart, reload, delete, scale, signal, reset. */
 import { AdasaError, arg, parseSignal } from "../../protocol/mod.ts";
-import type { OpHandler } from "../../ipc/server.ts";
 import type { Instance } from "../../supervisor/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { withMetrics } from "./_metrics.ts";
+import type { Handlers } from "./_types.ts";
 import { specFromInput } from "./_spec.ts";
 import { exportConfig, reloadFromConfig, startFromConfig } from "./config.ts";
 
@@ -15,7 +15,19 @@ function targetsOf(args: Record<string, unknown>): string[] {
   return targets;
 }
 
-export function appHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+/** The ops that may change the apps, after which cron schedules and watchers follow. */
+export type AppOp =
+  | "start"
+  | "stop"
+  | "restart"
+  | "reload"
+  | "delete"
+  | "scale"
+  | "export"
+  | "signal"
+  | "reset";
+
+export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
   const sup = ctx.supervisor;
   // The rows of the instances an op touched, in id order, without building the whole list.
   const infos = (instances: Instance[]) =>

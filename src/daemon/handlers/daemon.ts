@@ -1,9 +1,11 @@
 /** Ops about the daemon itself: hello, ping, daemon_status, daemon_stop. */
 import { type HelloInfo, PROTOCOL_VERSION, VERSION } from "../../protocol/mod.ts";
-import type { OpHandler } from "../../ipc/server.ts";
 import type { DaemonContext } from "../context.ts";
+import type { Handlers } from "./_types.ts";
 
-export function daemonHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+export function daemonHandlers(
+  ctx: DaemonContext,
+): Handlers<"hello" | "ping" | "daemon_status" | "daemon_stop"> {
   return {
     hello: {
       kind: "unary",

@@ -1,8 +1,8 @@
 /** Ops that read what instances did: logs (a stream), flush, stats. */
-import { AdasaError, arg } from "../../protocol/mod.ts";
-import type { OpHandler, StreamItem } from "../../ipc/server.ts";
+import { AdasaError, arg, type OpEvent } from "../../protocol/mod.ts";
 import { type FollowCursor, followLogs, type LogLine, readLogs, tailLogs } from "../../logs/mod.ts";
 import type { DaemonContext } from "../context.ts";
+import type { Handlers } from "./_types.ts";
 
 const DEFAULT_TAIL_LINES = 15;
 const LINES_PER_FRAME = 500;
@@ -46,7 +46,9 @@ function streamOf(args: Record<string, unknown>): "out" | "err" | undefined {
   throw new AdasaError("INVALID_ARGUMENT", `args.stream must be "out" or "err", got "${stream}"`);
 }
 
-async function* inFrames(lines: AsyncIterable<LogLine> | LogLine[]): AsyncGenerator<StreamItem> {
+async function* inFrames(
+  lines: AsyncIterable<LogLine> | LogLine[],
+): AsyncGenerator<OpEvent<"logs">> {
   let batch: LogLine[] = [];
   for await (const line of lines) {
     batch.push(line);
@@ -62,7 +64,7 @@ async function* streamLogs(
   ctx: DaemonContext,
   args: Record<string, unknown>,
   signal: AbortSignal,
-): AsyncGenerator<StreamItem> {
+): AsyncGenerator<OpEvent<"logs">> {
   const selection = select(ctx, args);
   const since = arg.integer(args, "since");
   const until = arg.integer(args, "until");
@@ -97,7 +99,7 @@ async function* streamLogs(
   }
 }
 
-export function observeHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+export function observeHandlers(ctx: DaemonContext): Handlers<"logs" | "flush" | "stats"> {
   return {
     logs: { kind: "stream", run: (args, req) => streamLogs(ctx, args, req.signal) },
     flush: {

@@ -1,8 +1,8 @@
 /** Read-only ops: list, describe, events. */
 import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
-import type { OpHandler } from "../../ipc/server.ts";
 import type { DaemonContext } from "../context.ts";
 import { withMetrics } from "./_metrics.ts";
+import type { Handlers } from "./_types.ts";
 
 const EVENTS_DEFAULT_LIMIT = 200;
 
@@ -14,7 +14,7 @@ export function redactSpec(spec: AppSpec, showEnv: boolean): AppSpec {
   return { ...spec, env: hide(spec.env), base_env: hide(spec.base_env) };
 }
 
-export function queryHandlers(ctx: DaemonContext): Record<string, OpHandler> {
+export function queryHandlers(ctx: DaemonContext): Handlers<"list" | "describe" | "events"> {
   const sup = ctx.supervisor;
   return {
     list: { kind: "unary", run: () => withMetrics(ctx, sup.list()) },
