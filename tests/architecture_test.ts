@@ -8,16 +8,17 @@ const ROOT = new URL("../", import.meta.url).pathname;
 
 /** Which project folders each module may import (its own folder is always allowed). */
 const ALLOWED: Record<string, readonly string[]> = {
-  "src/protocol": [],
-  "src/ipc": ["src/protocol"],
-  "cli": ["src/protocol", "src/ipc/client.ts", "src/ipc/paths.ts"],
-  "src/supervisor": ["src/protocol", "src/logger.ts"],
-  "src/monitor": ["src/protocol", "src/logger.ts"],
-  "src/logs": ["src/protocol", "src/logger.ts"],
-  "src/store": ["src/protocol"],
-  "src/config": ["src/protocol"],
+  "src/model": [],
+  "src/protocol": ["src/model"],
+  "src/ipc": ["src/protocol", "src/model"],
+  "cli": ["src/protocol", "src/model", "src/ipc/client.ts", "src/ipc/paths.ts"],
+  "src/supervisor": ["src/protocol", "src/model", "src/logger.ts"],
+  "src/monitor": ["src/protocol", "src/model", "src/logger.ts"],
+  "src/logs": ["src/protocol", "src/model", "src/logger.ts"],
+  "src/store": ["src/protocol", "src/model"],
+  "src/config": ["src/protocol", "src/model"],
   "src/daemon": ["src"],
-  "src/web": ["src/protocol", "src/ipc/server.ts", "src/logger.ts"],
+  "src/web": ["src/protocol", "src/model", "src/ipc/server.ts", "src/logger.ts"],
   "src/logger.ts": [],
 };
 
@@ -31,6 +32,24 @@ const LIBRARY_HOMES: Record<string, string> = {
   "uplot/dist/uPlot.esm.js": "src/web/assets.ts",
   "uplot/dist/uPlot.min.css": "src/web/assets.ts",
 };
+
+/**
+ * src/protocol is the wire only: frames, codec, envelopes and records, the map of ops, argument
+ * checks, errors and versions. Times, sizes, settings and the dependency graph are src/model.
+ */
+const WIRE_FILES = [
+  "_scan.ts",
+  "codec.ts",
+  "errors.ts",
+  "frame.ts",
+  "messages.ts",
+  "mod.ts",
+  "ops.ts",
+  "validate.ts",
+  "version.ts",
+];
+/** Settings files still to move into src/model with the settings schema (#14). */
+const SETTINGS_FILES_TO_MOVE = ["app_spec.ts", "checks.ts"];
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
@@ -103,4 +122,11 @@ Deno.test("each third-party library is imported in exactly one file", () => {
   for (const [lib, files] of Object.entries(seen)) {
     assertEquals(files, [LIBRARY_HOMES[lib] ?? `(no home for ${lib})`], lib);
   }
+});
+
+Deno.test("src/protocol holds only the wire", () => {
+  const extra = [...Deno.readDirSync(`${ROOT}src/protocol`)]
+    .map((entry) => entry.name)
+    .filter((name) => !WIRE_FILES.includes(name) && !SETTINGS_FILES_TO_MOVE.includes(name));
+  assertEquals(extra, []);
 });

@@ -1,6 +1,8 @@
 /** Helpers shared by commands: flag values, targets, and printing instance results. */
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import type { ExactArgs, OpArgs, OpReply, UnaryOp } from "../../src/protocol/ops.ts";
+import { InvalidValue } from "../../src/model/invalid.ts";
+import { parseTimeSpec } from "../../src/model/time.ts";
 import { usageError } from "../usage_error.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { print } from "../render/io.ts";
@@ -28,6 +30,18 @@ export function intFlag(
     throw usageError(`--${flag}: expected a whole number from ${min} to ${max}, got "${text}"`);
   }
   return Number(text);
+}
+
+/** A time flag (`--since 10m`) as ms since the epoch, or undefined when absent. */
+export function timeFlag(parsed: Parsed, flag: string, now: number): number | undefined {
+  const raw = parsed.values[flag];
+  if (typeof raw !== "string") return undefined;
+  try {
+    return parseTimeSpec(raw, now);
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error;
+    throw usageError(`--${flag}: ${error.message}`);
+  }
 }
 
 /** Prints the instances an operation touched: a table, or JSON with --json. */

@@ -1,9 +1,8 @@
 /** `adasa logs`: history by time or the last N lines, merged across instances; --follow. */
-import { parseTimeSpec } from "../../src/protocol/time.ts";
 import { print } from "../render/io.ts";
 import { renderLogJson, renderLogLine } from "../render/log_line.ts";
 import { usageError } from "../usage_error.ts";
-import { intFlag } from "./_shared.ts";
+import { intFlag, timeFlag } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import type { LogsArgs } from "../../src/protocol/ops.ts";
 
@@ -17,8 +16,10 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     targets: parsed.positionals,
     follow: v.follow === true,
   };
-  if (typeof v.since === "string") args.since = parseTimeSpec(v.since, now);
-  if (typeof v.until === "string") args.until = parseTimeSpec(v.until, now);
+  const since = timeFlag(parsed, "since", now);
+  const until = timeFlag(parsed, "until", now);
+  if (since !== undefined) args.since = since;
+  if (until !== undefined) args.until = until;
   const lines = intFlag(parsed, "lines", 0, 1_000_000);
   if (lines !== undefined) args.lines = lines;
   if (v.out === true) args.stream = "out";

@@ -1,6 +1,7 @@
 /** `adasa start`: create an app from a command or script, or start existing apps. */
 import { AdasaError } from "../../src/protocol/errors.ts";
-import { parsePercent, parseSize } from "../../src/protocol/sizes.ts";
+import { InvalidValue } from "../../src/model/invalid.ts";
+import { parsePercent, parseSize } from "../../src/model/sizes.ts";
 import { type InstanceInfo, LIMIT_ACTIONS } from "../../src/protocol/messages.ts";
 import type { AppInput, StartFileReply } from "../../src/protocol/ops.ts";
 import { usageError } from "../usage_error.ts";
@@ -225,7 +226,7 @@ function flagValue<T>(flag: string, text: string, parse: (text: string) => T): T
   try {
     return parse(text);
   } catch (error) {
-    if (!(error instanceof AdasaError)) throw error;
+    if (!(error instanceof InvalidValue)) throw error;
     throw usageError(`--${flag}: ${error.message}`);
   }
 }

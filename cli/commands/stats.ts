@@ -1,9 +1,8 @@
 /** `adasa stats`: CPU and memory history from the database, as charts, JSON or CSV. */
-import { parseTimeSpec } from "../../src/protocol/time.ts";
 import { print } from "../render/io.ts";
 import { renderStats, statsCsv } from "../render/stats.ts";
 import { usageError } from "../usage_error.ts";
-import { call } from "./_shared.ts";
+import { call, timeFlag } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import type { OpArgs } from "../../src/protocol/ops.ts";
 
@@ -13,8 +12,8 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const now = Date.now();
   const args: OpArgs<"stats"> = {
     targets: parsed.positionals,
-    since: parseTimeSpec(typeof v.since === "string" ? v.since : "1h", now),
-    until: typeof v.until === "string" ? parseTimeSpec(v.until, now) : now,
+    since: timeFlag(parsed, "since", now) ?? now - 3_600_000,
+    until: timeFlag(parsed, "until", now) ?? now,
     max_points: v.csv === true || ctx.json ? 10_000 : 72,
   };
   const reply = await call(ctx, "stats", args);

@@ -3,7 +3,8 @@
  * `processes`, or a bare list), maps each app, and checks what spans apps: duplicate names and
  * a `--env` profile that no app defines. Every message gets the file's name in front.
  */
-import { dependencyProblems, normalizeDependsOn } from "../protocol/mod.ts";
+import { normalizeDependsOn } from "../protocol/mod.ts";
+import { dependencyProblems } from "../model/dependencies.ts";
 import { describe } from "./_readers.ts";
 import { type AppContext, mapApp, type MappedApp } from "./map_app.ts";
 import type { ConfigResult } from "./types.ts";

@@ -15,7 +15,7 @@ import {
 } from "../monitor/mod.ts";
 import { MINUTE_RETENTION_MS, RAW_RETENTION_MS, type Store } from "../store/mod.ts";
 import type { Instance, Supervisor } from "../supervisor/mod.ts";
-import { formatSize } from "../protocol/mod.ts";
+import { formatSize } from "../model/sizes.ts";
 
 /** Default time between samples. ADASA_SAMPLE_INTERVAL_MS overrides it. */
 export const DEFAULT_SAMPLE_INTERVAL_MS = 2_000;

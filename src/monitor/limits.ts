@@ -80,4 +80,4 @@ export function checkLimits(limits: Limits, state: LimitState, sample: Sample): 
   return { state: { memory_over: memoryOver, cpu_over: cpuOver }, violation };
 }
 
-export { parsePercent, parseSize } from "../protocol/sizes.ts";
+export { parsePercent, parseSize } from "../model/sizes.ts";

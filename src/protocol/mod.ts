@@ -19,6 +19,3 @@ export * from "./validate.ts";
 export * from "./version.ts";
 export * from "./app_spec.ts";
 export * from "./checks.ts";
-export * from "./dependencies.ts";
-export * from "./time.ts";
-export * from "./sizes.ts";

@@ -4,7 +4,8 @@
  * completed (a one-shot job that exited 0) or failed. A dependency that fails leaves its
  * dependents unstarted, with the reason.
  */
-import { AdasaError, type DependencyCondition, findCycle } from "../protocol/mod.ts";
+import { AdasaError, type DependencyCondition } from "../protocol/mod.ts";
+import { findCycle } from "../model/dependencies.ts";
 import type { Instance } from "./instance.ts";
 
 /** The part of an app this module looks at. */

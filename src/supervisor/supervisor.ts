@@ -3,13 +3,8 @@
  * on instances, waiting for the outcome the user expects (a stop returns once the group is
  * gone; a restart once the new child runs). Compound commands on one app run one at a time.
  */
-import {
-  AdasaError,
-  type AppSpec,
-  dependencyLevels,
-  type InstanceInfo,
-  type State,
-} from "../protocol/mod.ts";
+import { AdasaError, type AppSpec, type InstanceInfo, type State } from "../protocol/mod.ts";
+import { dependencyLevels } from "../model/dependencies.ts";
 import { Instance, type InstanceHooks, type InstanceSnapshot } from "./instance.ts";
 import type { RegistryPort } from "./registry_port.ts";
 import type { SpawnedChild } from "./spawn.ts";

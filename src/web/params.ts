@@ -2,7 +2,8 @@
  * Strict reading of query parameters into op arguments: an unknown parameter, a repeated
  * single-valued one, or a bad value is INVALID_ARGUMENT naming the parameter, never ignored.
  */
-import { AdasaError, parseTimeSpec } from "../protocol/mod.ts";
+import { AdasaError } from "../protocol/mod.ts";
+import { parseTimeSpec } from "../model/time.ts";
 
 /** How one parameter is read. */
 export type ParamKind =

@@ -151,7 +151,7 @@ Deno.test("logs --since and --until select the burst before or after a marker ti
   assertEquals(future, []);
   const bad = await daemon.cli(["logs", "bursts", "--since", "5x"]);
   assertEquals(bad.code, 2);
-  assertMatch(bad.stderr, /^adasa: Invalid time "5x"/);
+  assertMatch(bad.stderr, /^adasa: --since: Invalid time "5x"/);
 });
 
 Deno.test("logs of an app with several instances merges their lines in time order", async () => {

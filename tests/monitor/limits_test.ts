@@ -8,7 +8,7 @@ import {
   parseSize,
 } from "../../src/monitor/limits.ts";
 import type { Sample } from "../../src/monitor/sampler.ts";
-import { AdasaError } from "../../src/protocol/mod.ts";
+import { InvalidValue } from "../../src/model/invalid.ts";
 
 const MB = 2 ** 20;
 
@@ -105,12 +105,12 @@ Deno.test("parseSize() reads bytes with K, M, G and optional B or iB", () => {
   for (const [text, want] of cases) strictEqual(parseSize(text), want, text);
 });
 
-Deno.test("parseSize() rejects bad sizes with INVALID_ARGUMENT naming the text", () => {
+Deno.test("parseSize() rejects bad sizes with one line naming the text", () => {
   for (const text of ["", "M", "-5M", "300X", "3 00M", "1e6", "300MBs"]) {
     throws(
       () => parseSize(text),
       (e: unknown) => {
-        return e instanceof AdasaError && e.code === "INVALID_ARGUMENT" &&
+        return e instanceof InvalidValue &&
           e.message.includes(`"${text}"`) && !e.message.includes("\n");
       },
       text,
@@ -120,5 +120,5 @@ Deno.test("parseSize() rejects bad sizes with INVALID_ARGUMENT naming the text",
 
 Deno.test("parsePercent() reads 80, 80% and 150%", () => {
   assertEquals(["80", "80%", "150%", "12.5"].map(parsePercent), [80, 80, 150, 12.5]);
-  throws(() => parsePercent("high"), AdasaError);
+  throws(() => parsePercent("high"), InvalidValue);
 });

@@ -1,5 +1,6 @@
 /** Sizes and percents as users write them: `300M`, `1.5G`, `80%`. */
-import { AdasaError } from "./errors.ts";
+import { InvalidValue } from "./invalid.ts";
+
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?$/i;
 const SIZE_UNITS: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
 
@@ -7,13 +8,12 @@ const SIZE_UNITS: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
  * Parses a size such as "300M" into bytes. K, M, G and T are powers of 1024 whether written
  * M, MB or MiB, as in pm2's max_memory_restart; a plain number is bytes.
  *
- * @throws {AdasaError} INVALID_ARGUMENT naming the text
+ * @throws {InvalidValue} naming the text
  */
 export function parseSize(text: string): number {
   const match = SIZE_PATTERN.exec(text.trim());
   if (!match) {
-    throw new AdasaError(
-      "INVALID_ARGUMENT",
+    throw new InvalidValue(
       `Invalid size "${text}": use a number of bytes or a number with K, M or G (e.g. 300M)`,
     );
   }
@@ -24,13 +24,12 @@ export function parseSize(text: string): number {
 /**
  * Parses a CPU limit such as "80%" or "150" (percent of one core; above 100 on several cores).
  *
- * @throws {AdasaError} INVALID_ARGUMENT naming the text
+ * @throws {InvalidValue} naming the text
  */
 export function parsePercent(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
   if (!match) {
-    throw new AdasaError(
-      "INVALID_ARGUMENT",
+    throw new InvalidValue(
       `Invalid percent "${text}": use a number of percent of one core (e.g. 80%)`,
     );
   }

@@ -2,7 +2,7 @@
  * Time specs of `--since` and `--until`, as pm2 and journalctl users write them. Pure: the
  * caller passes the current time, and the result is ms since the epoch.
  */
-import { AdasaError } from "./errors.ts";
+import { InvalidValue } from "./invalid.ts";
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -32,7 +32,7 @@ const TIME_OF_DAY = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
  * @param text what the user wrote
  * @param now the current time in ms since the epoch
  * @returns the time in ms since the epoch
- * @throws {AdasaError} INVALID_ARGUMENT for anything else, naming the text and the forms
+ * @throws {InvalidValue} for anything else, naming the text and the forms
  *
  * @example
  * ```ts
@@ -103,9 +103,8 @@ function validClock(hours: number, minutes: number, seconds: number): boolean {
   return hours < 24 && minutes < 60 && seconds < 60;
 }
 
-function invalidTime(text: string): AdasaError {
-  return new AdasaError(
-    "INVALID_ARGUMENT",
+function invalidTime(text: string): InvalidValue {
+  return new InvalidValue(
     `Invalid time "${text}": use 90s, 10m, 6h, 2d, HH:MM, YYYY-MM-DD HH:MM or ISO 8601`,
   );
 }

@@ -1,6 +1,6 @@
 import { strictEqual, throws } from "node:assert/strict";
-import { AdasaError } from "../../src/protocol/errors.ts";
-import { parseTimeSpec } from "../../src/protocol/time.ts";
+import { InvalidValue } from "../../src/model/invalid.ts";
+import { parseTimeSpec } from "../../src/model/time.ts";
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => {
@@ -67,7 +67,7 @@ Deno.test("parseTimeSpec() rejects anything else with one line naming the text",
   ];
   for (const text of bad) {
     throws(() => parseTimeSpec(text, NOW), (e: unknown) => {
-      return e instanceof AdasaError && e.code === "INVALID_ARGUMENT" &&
+      return e instanceof InvalidValue &&
         e.message ===
           `Invalid time "${text}": use 90s, 10m, 6h, 2d, HH:MM, YYYY-MM-DD HH:MM or ISO 8601`;
     }, text);
