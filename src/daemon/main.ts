@@ -59,6 +59,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       startTicksOf: (pid) => readStartTicks(pid),
       childTag: { [CHILD_TAG]: paths.home },
       readyDir: `${paths.home}/ready`,
+      nodeDir: `${paths.home}/node`,
       onPersistError: (error) => {
         counters.persistErrors++;
         log.error("Could not write to the database: {error}", { error: String(error) });

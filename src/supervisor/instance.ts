@@ -13,7 +13,7 @@ import type { AppSpec, Desired, InstanceInfo, InstanceRuntime, State } from "../
 import { logIfSlow } from "../logger.ts";
 import { watchHealth } from "./health.ts";
 import { isGroupAlive } from "./kill.ts";
-import { type ReadinessWatch, watchReadiness } from "./readiness.ts";
+import { type ReadinessWatch, usesReadyFile, watchReadiness } from "./readiness.ts";
 import { reapGroup, retireChild, signalChildGroup } from "./retire.ts";
 import { type ExitStatus, spawnChild, type SpawnedChild, SpawnError } from "./spawn.ts";
 import type { EventType } from "./states.ts";
@@ -318,7 +318,7 @@ export class Instance {
     const started = performance.now();
     const env = this.#hooks.environment(this);
     this.#startFailure = null;
-    if (this.spec.readiness.kind === "notify") {
+    if (usesReadyFile(this.spec.readiness)) {
       this.#readyFile = this.#hooks.readyFilePath(this);
       env.ADASA_READY_FILE = this.#readyFile;
     }

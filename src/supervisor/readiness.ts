@@ -28,6 +28,11 @@ export interface ReadinessWatch {
   dispose(): void;
 }
 
+/** Whether the readiness kind is told through ADASA_READY_FILE (the instance makes the file). */
+export function usesReadyFile(readiness: Readiness): boolean {
+  return readiness.kind === "notify" || readiness.kind === "message";
+}
+
 /** What a watch needs to know about the process. */
 export interface ReadinessSubject {
   minUptimeMs: number;
@@ -63,10 +68,13 @@ export function watchReadiness(
     case "log_line":
       return logLineWatch(new RegExp(readiness.pattern), abort, once);
     case "notify":
-      pollReadyFile(subject.readyFile!, abort.signal, once, report);
+      report.notYet(`waiting for "ready" in $ADASA_READY_FILE (${subject.readyFile})`);
+      pollReadyFile(subject.readyFile!, abort.signal, () => once("the program wrote ready"));
       return base;
     case "message":
-      // Ready by the program's process.send("ready") over its IPC channel, or ready_timeout_ms.
+      // The preload turns process.send("ready") into `ready` in the ready file.
+      report.notYet('waiting for process.send("ready")');
+      pollReadyFile(subject.readyFile!, abort.signal, () => once('the program sent "ready"'));
       return base;
     default:
       pollCheck(readiness, subject.target, abort.signal, once, report);
@@ -120,10 +128,8 @@ async function pollCheck(
 async function pollReadyFile(
   path: string,
   signal: AbortSignal,
-  once: (detail: string) => void,
-  report: ReadinessReport,
+  found: () => void,
 ): Promise<void> {
-  report.notYet(`waiting for "ready" in $ADASA_READY_FILE (${path})`);
   while (!signal.aborted) {
     let text = "";
     try {
@@ -132,7 +138,7 @@ async function pollReadyFile(
       // not written yet
     }
     if (signal.aborted) return;
-    if (/^(ready|READY=1)\s*$/im.test(text)) return once("the program wrote ready");
+    if (/^(ready|READY=1)\s*$/im.test(text)) return found();
     await sleep(READY_FILE_POLL_MS, signal);
   }
 }

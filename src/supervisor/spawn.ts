@@ -29,8 +29,15 @@ export class SpawnError extends Error {
   override name = "SpawnError";
 }
 
-/** The program and arguments an app runs, after its interpreter and shell flags. */
-export function invocation(spec: AppSpec): { program: string; args: string[] } {
+/**
+ * The program and arguments an app runs, after its interpreter and shell flags. `preload` is
+ * the Node runtime's file, required first by a Node program (see node/runtime.ts).
+ */
+export function invocation(
+  spec: AppSpec,
+  preload: string | null = null,
+): { program: string; args: string[] } {
+  const requires = preload ? ["--require", preload] : [];
   if (spec.shell) {
     const line = [spec.command, ...spec.args].join(" ");
     return { program: "/bin/sh", args: ["-c", line] };
@@ -38,10 +45,10 @@ export function invocation(spec: AppSpec): { program: string; args: string[] } {
   if (spec.interpreter) {
     return {
       program: spec.interpreter,
-      args: [...spec.interpreter_args, spec.command, ...spec.args],
+      args: [...requires, ...spec.interpreter_args, spec.command, ...spec.args],
     };
   }
-  return { program: spec.command, args: spec.args };
+  return { program: spec.command, args: [...requires, ...spec.args] };
 }
 
 /**
@@ -50,16 +57,33 @@ export function invocation(spec: AppSpec): { program: string; args: string[] } {
  * @throws {SpawnError} when the cwd or the program is missing or not executable
  */
 export function spawnChild(spec: AppSpec, env: Record<string, string>): SpawnedChild {
-  const { program, args } = invocation(spec);
+  const { program, args } = invocation(spec, env[NODE_PRELOAD_VAR] ?? null);
   checkCwd(spec.cwd);
-  const resolved = resolveProgram(program, spec.cwd, env.PATH ?? "");
+  return spawnInSession(program, args, { cwd: spec.cwd, env });
+}
+
+/** The variable naming the Node runtime's preload in the environment of a Node app. */
+export const NODE_PRELOAD_VAR = "ADASA_NODE_PRELOAD";
+
+/**
+ * Starts a program of the daemon's own (a cluster balancer) in its own session, as an
+ * instance is started.
+ *
+ * @throws {SpawnError} when the program is missing or not executable
+ */
+export function spawnInSession(
+  program: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): SpawnedChild {
+  const resolved = resolveProgram(program, options.cwd, options.env.PATH ?? "");
   const viaSetsid = SETSID !== null;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(viaSetsid ? SETSID! : resolved, {
       args: viaSetsid ? [resolved, ...args] : args,
-      cwd: spec.cwd,
-      env,
+      cwd: options.cwd,
+      env: options.env,
       clearEnv: true,
       stdin: "null",
       stdout: "piped",

@@ -6,6 +6,8 @@
 import { AdasaError, type AppSpec, type InstanceInfo, type State } from "../protocol/mod.ts";
 import { dependencyLevels } from "../model/dependencies.ts";
 import { Instance, type InstanceHooks, type InstanceSnapshot } from "./instance.ts";
+import { instanceEnvironment } from "./instance_env.ts";
+import { NodeRuntime } from "./node/runtime.ts";
 import type { RegistryPort } from "./registry_port.ts";
 import type { SpawnedChild } from "./spawn.ts";
 import { ALIVE_STATES, DOWN_STATES, SIGNALLABLE_STATES } from "./states.ts";
@@ -31,6 +33,8 @@ export interface SupervisorDeps {
   childTag: Record<string, string>;
   /** Folder (under ADASA_HOME) for the ready files of `notify` apps. */
   readyDir: string;
+  /** Folder (under ADASA_HOME) of the Node runtime's files and cluster sockets. */
+  nodeDir: string;
 }
 
 const RUNNING_OR_GAVE_UP: ReadonlySet<State> = new Set([
@@ -48,10 +52,19 @@ export class Supervisor {
   readonly #byId = new Map<number, { app: AppEntry; instance: Instance }>();
   readonly #appLocks = new Map<string, Promise<unknown>>();
   readonly #hooks: InstanceHooks;
+  readonly #node: NodeRuntime;
   #closing = false;
 
   constructor(deps: SupervisorDeps) {
     this.#deps = deps;
+    this.#node = new NodeRuntime({
+      dir: deps.nodeDir,
+      tag: deps.childTag,
+      wanted: (appId) =>
+        [...this.#apps.values()].some((app) =>
+          app.id === appId && app.instances.some((i) => ALIVE_STATES.has(i.state))
+        ),
+    });
     this.#hooks = {
       now: deps.now,
       persist: (record) => deps.registry.recordTransition(record),
@@ -420,6 +433,7 @@ export class Supervisor {
       }
     }
     for (const { instance } of this.#byId.values()) instance.dispose();
+    await this.#node.close();
   }
 
   /** The rows of `adasa list`. */
@@ -482,15 +496,10 @@ export class Supervisor {
 
   #environment(instance: Instance): Record<string, string> {
     const spec = instance.spec;
-    return {
-      ...spec.base_env,
-      ...spec.env,
-      ADASA_ID: String(instance.id),
-      ADASA_NAME: spec.name,
-      ADASA_INSTANCE: String(instance.appIndex),
-      NODE_APP_INSTANCE: String(instance.appIndex),
-      ...this.#deps.childTag,
-    };
+    const { restarts } = instance.snapshot();
+    const env = instanceEnvironment(spec, { id: instance.id, index: instance.appIndex, restarts });
+    const appId = this.#byId.get(instance.id)?.app.id ?? -1;
+    return { ...env, ...this.#node.environment(spec, appId, env), ...this.#deps.childTag };
   }
 
   /** Records an event about an instance that is not a transition (e.g. a limit exceeded). */

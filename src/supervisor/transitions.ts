@@ -75,6 +75,11 @@ export type Transition = Outcome | "ignore" | "anomaly";
 
 const launch: Outcome = { to: "launching", effects: [{ kind: "spawn" }] };
 
+const becameReady: Outcome = {
+  to: "online",
+  effects: [{ kind: "reset_unstable" }, { kind: "watch_health" }],
+};
+
 function stopNow(ctx: DecisionContext): Outcome {
   const signal = ctx.stopSignal ?? ctx.spec.stop_signal;
   return {
@@ -129,8 +134,20 @@ function earlyExit(ctx: DecisionContext): Outcome {
   return unstable(ctx, `${what} ${readyText(ctx, false)}`, `${what} ${readyText(ctx, true)}`);
 }
 
+/**
+ * pm2's wait_ready (`message` readiness): listen_timeout elapsing counts as ready, with a
+ * reason saying so; null for every other kind.
+ */
+function timeoutAsReady(ctx: DecisionContext): string | null {
+  if (ctx.spec.readiness.kind !== "message") return null;
+  return `no process.send("ready") within listen_timeout ${ctx.spec.ready_timeout_ms} ms; ` +
+    "counted as ready, as pm2 does";
+}
+
 /** Not ready within ready_timeout_ms: stop the process; its exit counts as a failed start. */
 function notReady(ctx: DecisionContext): Outcome {
+  const asReady = timeoutAsReady(ctx);
+  if (asReady) return { ...becameReady, reason: asReady };
   const reason = `not ready after ${ctx.spec.ready_timeout_ms} ms: ${ctx.failure ?? "no answer"}`;
   const stop = stopNow(ctx);
   return { ...stop, effects: [{ kind: "note_start_failure", reason }, ...stop.effects], reason };
@@ -174,7 +191,10 @@ const replaced: Outcome = {
 };
 
 /** The replacement failed: keep the previous process, or handle it as a failed start if gone. */
-function reloadFailed(why: (ctx: DecisionContext) => string, alone: Cell): Cell {
+function reloadFailed(
+  why: (ctx: DecisionContext) => string,
+  alone: Cell,
+): (ctx: DecisionContext) => Transition {
   return (ctx) => {
     if (!ctx.previousAlive) return typeof alone === "function" ? alone(ctx) : alone;
     return {
@@ -189,10 +209,15 @@ const replacementExited = reloadFailed(
   (ctx) => `the new process ${describeExit(ctx.exit)} before it was ready`,
   earlyExit,
 );
-const replacementNotReady = reloadFailed(
+const replacementFailedReadiness = reloadFailed(
   (ctx) => `not ready after ${ctx.spec.ready_timeout_ms} ms: ${ctx.failure ?? "no answer"}`,
   notReady,
 );
+const replacementNotReady: Cell = (ctx) => {
+  const asReady = timeoutAsReady(ctx);
+  if (asReady) return { ...replaced, reason: `reloaded: ${asReady}; the old one was stopped` };
+  return replacementFailedReadiness(ctx);
+};
 const replacementSpawnFailed = reloadFailed(
   (ctx) => ctx.failure ?? "spawn failed",
   (ctx) => spawnFailed(ctx),
@@ -240,7 +265,7 @@ export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: 
     reload: stopNow,
     exit: earlyExit,
     spawn_failed: spawnFailed,
-    ready: { to: "online", effects: [{ kind: "reset_unstable" }, { kind: "watch_health" }] },
+    ready: becameReady,
     ready_timeout: notReady,
     unhealthy: "ignore",
     backoff_elapsed: "ignore",

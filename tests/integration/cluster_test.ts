@@ -1,0 +1,203 @@
+/**
+ * Cluster mode end to end (#15.2): a real daemon runs a real Node HTTP server as N workers
+ * sharing one port on Node 20 (no reusePort) through the app's balancer. Every worker is an
+ * instance of its own: listed, logged, restarted alone, reloaded one at a time, scaled.
+ */
+import type { AdasaClient } from "../../src/ipc/client.ts";
+import type { InstanceInfo } from "../../src/protocol/mod.ts";
+import type { LogLine } from "../../src/logs/mod.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { startDaemon } from "../_helpers/daemon.ts";
+import { list, startApp, waitForInstance } from "../_helpers/apps.ts";
+import { FIXTURES, freePort, FreshHttp } from "../_helpers/node.ts";
+import { hasVariable, isLive, processes, procText } from "../_helpers/proc.ts";
+import { waitFor } from "../_helpers/wait.ts";
+
+function startCluster(client: AdasaClient, port: number, instances: number) {
+  return startApp(client, {
+    name: "web",
+    command: `${FIXTURES}server.js`,
+    interpreter: "node",
+    exec_mode: "cluster",
+    instances,
+    env: { PORT: String(port) },
+  });
+}
+
+function allOnline(count: number) {
+  return (rows: InstanceInfo[]) =>
+    rows.length === count && rows.every((r) => r.status === "online");
+}
+
+/** The pids that answer `url` within `tries` requests. */
+async function responders(http: FreshHttp, url: string, tries: number): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (let i = 0; i < tries; i++) pids.add((await http.get(url)).pid);
+  return pids;
+}
+
+/** Live processes tagged with this home that run the balancer. */
+function balancerPids(home: string): number[] {
+  return [...processes()].filter((p) => {
+    const cmdline = procText(p.pid, "cmdline") ?? "";
+    const environ = procText(p.pid, "environ") ?? "";
+    return isLive(p) && cmdline.includes("/node/balancer-") &&
+      hasVariable(environ, "ADASA_MANAGED_BY", home);
+  }).map((p) => p.pid);
+}
+
+async function logLines(client: AdasaClient, app: string): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const frame of client.stream("logs", { targets: [app], lines: 10_000 })) {
+    out.push(...(frame.data as LogLine[]));
+  }
+  return out;
+}
+
+Deno.test("cluster mode: 3 listed workers share one port, each logs on its own, a crashed one restarts alone", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  using http = new FreshHttp();
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  await startCluster(client, port, 3);
+  const rows = await waitFor(() => list(client), allOnline(3), { what: "3 workers online" });
+  const pids = new Set(rows.map((r) => r.pid));
+  const seen = await waitFor(() => responders(http, url, 9), (s) => s.size === 3, {
+    what: "every worker answering",
+  });
+  assertEquals(seen, pids);
+  const replies = await Promise.all([0, 1, 2].map(() => http.get(url)));
+  assertEquals(new Set(replies.map((r) => r.port)), new Set([port]));
+  const byInstance = await waitFor(
+    () => logLines(client, "web"),
+    (lines) =>
+      new Set(lines.filter((l) => l.text === `listening on ${port}`).map((l) => l.instance_id))
+        .size === 3,
+    { what: "a listening line from each worker" },
+  );
+  assert(byInstance.length >= 3);
+
+  const victim = rows[1]!;
+  Deno.kill(victim.pid!, "SIGKILL");
+  const restarted = await waitForInstance(
+    client,
+    victim.id,
+    (r) => r.status === "online" && r.pid !== victim.pid,
+    "the killed worker back online",
+  );
+  assertEquals(restarted.restarts, 1);
+  const after = await list(client);
+  for (const row of after.filter((r) => r.id !== victim.id)) {
+    assertEquals(row.restarts, 0);
+    assert(pids.has(row.pid), `instance ${row.id} kept its process`);
+  }
+  await waitFor(() => responders(http, url, 9), (s) => s.has(restarted.pid!), {
+    what: "the new worker answering",
+  });
+  assertEquals(balancerPids(daemon.home).length, 1);
+});
+
+Deno.test("cluster reload replaces workers one at a time: no failed request for a client polling every 10 ms", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  using http = new FreshHttp();
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  await startCluster(client, port, 2);
+  const before = await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+  await http.waitUp(url);
+  let polling = true;
+  let requests = 0;
+  const failures: string[] = [];
+  const answered = new Set<number>();
+  const poller = (async () => {
+    while (polling) {
+      try {
+        // Slow answers: a request is in flight on the worker that gets the stop signal.
+        answered.add((await http.get(`${url}slow`)).pid);
+      } catch (error) {
+        failures.push(String((error as Error).cause ?? error));
+      }
+      requests++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  try {
+    await client.request("reload", { targets: ["web"] });
+    const after = await list(client);
+    const fresh = new Set(after.map((r) => r.pid));
+    await waitFor(() => [...answered].filter((p) => fresh.has(p)).length, (n) => n === 2, {
+      what: "both new workers answering the poller",
+    });
+    assert(before.every((r) => !fresh.has(r.pid)), "every worker was replaced");
+  } finally {
+    polling = false;
+    await poller;
+  }
+  assertEquals(failures, [], `${failures.length} of ${requests} requests failed`);
+  assert(requests > 10, `only ${requests} requests during the reload`);
+});
+
+Deno.test("cluster scale adds and removes workers behind the same port", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  using http = new FreshHttp();
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  await startCluster(client, port, 1);
+  await waitFor(() => list(client), allOnline(1), { what: "1 worker online" });
+  await client.request("scale", { app: "web", instances: 3 });
+  const three = await waitFor(() => list(client), allOnline(3), { what: "3 workers online" });
+  await waitFor(() => responders(http, url, 9), (s) => s.size === 3, { what: "3 responders" });
+  await client.request("scale", { app: "web", instances: 1 });
+  const [left] = await list(client);
+  assertEquals(left!.pid, three[0]!.pid);
+  for (let i = 0; i < 5; i++) assertEquals((await http.get(url)).pid, left!.pid);
+});
+
+Deno.test("a killed balancer is started again and the workers register with it again", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  using http = new FreshHttp();
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  await startCluster(client, port, 2);
+  const rows = await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+  await http.waitUp(url);
+  const [first] = balancerPids(daemon.home);
+  assert(first !== undefined, "a balancer runs");
+  Deno.kill(first, "SIGKILL");
+  await waitFor(() => balancerPids(daemon.home), (p) => p.length === 1 && p[0] !== first, {
+    what: "a new balancer",
+  });
+  const seen = await waitFor(
+    async () => {
+      try {
+        return await responders(http, url, 6);
+      } catch {
+        return new Set<number>();
+      }
+    },
+    (s) => s.size === 2,
+    { what: "both workers answering through the new balancer" },
+  );
+  assertEquals(seen, new Set(rows.map((r) => r.pid)));
+  assertEquals((await list(client)).map((r) => r.restarts), [0, 0]);
+});
+
+Deno.test("stopping the daemon stops the balancer with the workers", async () => {
+  const home = await Deno.makeTempDir({ prefix: "adasa-test-" });
+  try {
+    {
+      await using daemon = await startDaemon({ home, keepHome: true });
+      await using client = await daemon.connect();
+      await startCluster(client, freePort(), 2);
+      await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+      assertEquals(balancerPids(home).length, 1);
+    }
+    assertEquals(balancerPids(home), []);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
