@@ -3,7 +3,7 @@
  * sharing one port on Node 20 (no reusePort) through the app's balancer. Every worker is an
  * instance of its own: listed, logged, restarted alone, reloaded one at a time, scaled.
  */
-import type { AdasaClient } from "../../src/ipc/client.ts";
+import { AdasaClient } from "../../src/ipc/client.ts";
 import type { InstanceInfo } from "../../src/protocol/mod.ts";
 import type { LogLine } from "../../src/logs/mod.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -199,5 +199,119 @@ Deno.test("stopping the daemon stops the balancer with the workers", async () =>
     assertEquals(balancerPids(home), []);
   } finally {
     await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("after a daemon crash the old balancer ends and the next daemon's workers get the port", async () => {
+  const home = await Deno.makeTempDir({ prefix: "adasa-test-" });
+  using http = new FreshHttp();
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    let first: number | undefined;
+    {
+      const daemon = await startDaemon({ home, keepHome: true });
+      await using client = await daemon.connect();
+      await startCluster(client, port, 2);
+      await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+      [first] = balancerPids(home);
+      await daemon.kill();
+    }
+    // Orphaned: it sees its parent gone and exits, freeing the port.
+    await waitFor(() => balancerPids(home).includes(first!), (alive) => !alive, {
+      what: "the old balancer gone",
+    });
+    await using daemon = await startDaemon({ home, keepHome: true });
+    await using client = await daemon.connect();
+    const rows = await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+    const seen = await waitFor(() => responders(http, url, 6), (s) => s.size === 2, {
+      what: "both new workers answering",
+      timeoutMs: 20_000,
+    });
+    assertEquals(seen, new Set(rows.map((r) => r.pid)));
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("stopping a clustered app frees its port", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  using http = new FreshHttp();
+  const port = freePort();
+  await startCluster(client, port, 2);
+  await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+  await http.waitUp(`http://127.0.0.1:${port}/`);
+  await client.request("stop", { targets: ["web"] });
+  const bound = await waitFor(
+    () => {
+      try {
+        Deno.listen({ hostname: "0.0.0.0", port }).close();
+        return "free";
+      } catch (error) {
+        return String(error);
+      }
+    },
+    (state) => state === "free",
+    { what: `port ${port} free again` },
+  );
+  assertEquals(bound, "free");
+  await waitFor(() => balancerPids(daemon.home), (p) => p.length === 0, {
+    what: "the balancer gone",
+  });
+});
+
+Deno.test("the bundled daemon (no source tree beside it) runs a clustered app", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir({ prefix: "adasa-bundle-" });
+  const home = `${dir}/home`;
+  using http = new FreshHttp();
+  const port = freePort();
+  let daemon: Deno.ChildProcess | null = null;
+  try {
+    const bundle = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--platform", "deno", "--quiet", "-o", `${dir}/adasad.js`, "main.ts"],
+      cwd: root,
+    }).output();
+    assertEquals(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+    await new Deno.Command("cp", { args: ["-r", `${root}migrations`, `${dir}/migrations`] })
+      .output();
+    daemon = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `${dir}/adasad.js`, "--background"],
+      cwd: dir,
+      env: { ADASA_HOME: home },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitFor(
+      async () => {
+        try {
+          await using client = await AdasaClient.connect({ home });
+          await startCluster(client, port, 2);
+          return "started";
+        } catch (error) {
+          return String(error);
+        }
+      },
+      (state) => state === "started",
+      { what: "the bundled daemon answering" },
+    );
+    await using client = await AdasaClient.connect({ home });
+    const rows = await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+    await http.waitUp(`http://127.0.0.1:${port}/`);
+    const seen = await waitFor(
+      () => responders(http, `http://127.0.0.1:${port}/`, 6),
+      (s) => s.size === 2,
+      { what: "both workers answering" },
+    );
+    assertEquals(seen, new Set(rows.map((r) => r.pid)));
+  } finally {
+    if (daemon) {
+      daemon.kill("SIGTERM");
+      await daemon.status;
+    }
+    assertEquals(balancerPids(home), []);
+    await Deno.remove(dir, { recursive: true });
   }
 });
