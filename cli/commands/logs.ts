@@ -1,4 +1,5 @@
 /** `adasa logs`: history by time or the last N lines, merged across instances; --follow. */
+import { MAX_LOG_LINES } from "../../src/model/limits.ts";
 import { print } from "../render/io.ts";
 import { renderLogJson, renderLogLine } from "../render/log_line.ts";
 import { usageError } from "../usage_error.ts";
@@ -20,7 +21,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const until = timeFlag(parsed, "until", now);
   if (since !== undefined) args.since = since;
   if (until !== undefined) args.until = until;
-  const lines = intFlag(parsed, "lines", 0, 1_000_000);
+  const lines = intFlag(parsed, "lines", 0, MAX_LOG_LINES);
   if (lines !== undefined) args.lines = lines;
   if (v.out === true) args.stream = "out";
   if (v.err === true) args.stream = "err";

@@ -14,7 +14,8 @@
  * const done = logs.capture("api", 3, { stdout: child.stdout, stderr: child.stderr });
  * // every tick: store.transaction(() => store.logIndex.apply(logs.takePendingIndex()));
  * await done;
- * const { lines } = await tailLogs(`${home}/logs`, store.logIndex, { apps: ["api"], lines: 20 });
+ * const tail = await tailLogs(`${home}/logs`, store.logIndex, { apps: ["api"], lines: 20 });
+ * for await (const line of tail.lines) console.log(line.text);
  * ```
  */
 export { LogCapture } from "./capture.ts";
@@ -25,7 +26,13 @@ export type { LogPolicy, OpenSegment, SegmentHandle } from "./segments.ts";
 export { REGION_BYTES } from "./index_regions.ts";
 export { STDERR_TAIL_LINES } from "./stderr_tail.ts";
 export { appLogDir, CURRENT_LINK } from "./paths.ts";
-export { mergeByTime, readLogs, tailLogs } from "./reader.ts";
+export { mergeByTime, readLogs } from "./reader.ts";
+export { tailLogs } from "./tail.ts";
+export type { Tail } from "./tail.ts";
+export { substringTest } from "./grep.ts";
+export type { LineTest } from "./grep.ts";
+export { REGEX_BUDGET_MS, RegexLineTest } from "./regex_worker.ts";
+export type { RegexOptions } from "./regex_worker.ts";
 export type { FollowCursor, LogIndexLookup, LogQuery } from "./reader.ts";
 export { FOLLOW_POLL_MS, followLogs } from "./follow.ts";
 export type { FollowOptions } from "./follow.ts";

@@ -1,6 +1,6 @@
 /**
- * `adasa logs` without --follow: lines of several apps in a time window, or the last N, merged
- * in time order. The index is asked where to start, so a `--since` read seeks instead of
+ * `adasa logs` without --follow: lines of several apps in a time window, merged in time order
+ * (the last N lines are tail.ts). The index is asked where to start, so a `--since` read seeks instead of
  * scanning; data written after the last index flush is still read (the scan goes to EOF).
  */
 import { appLogDir } from "./paths.ts";
@@ -43,59 +43,6 @@ export async function* readLogs(
     return withCursor(scanLines(folder, app, range, query), () => query.cursor?.set(app, range.at));
   }));
   yield* mergeByTime(sources);
-}
-
-/**
- * The last `lines` lines of `query.apps` that pass the filter, oldest first, and the cursor to
- * follow from. Reads backwards from the index's record boundaries, a growing page at a time.
- */
-export async function tailLogs(
-  dir: string,
-  index: LogIndexLookup,
-  query: LogQuery & { lines: number },
-): Promise<{ lines: LogLine[]; cursor: FollowCursor }> {
-  const cursor: FollowCursor = new Map();
-  const all: LogLine[] = [];
-  for (const app of query.apps) {
-    // A loop, not push(...lines): spreading 200k lines overflows the call stack.
-    for (const line of await tailApp(dir, app, index, query, cursor)) all.push(line);
-  }
-  all.sort((a, b) => a.time - b.time); // stable: equal times keep file order
-  return { lines: query.lines > 0 ? all.slice(-query.lines) : [], cursor };
-}
-
-async function tailApp(
-  dir: string,
-  app: string,
-  index: LogIndexLookup,
-  query: LogQuery & { lines: number },
-  cursor: FollowCursor,
-): Promise<LogLine[]> {
-  const folder = appLogDir(dir, app);
-  let kept: LogLine[] = [];
-  let before: LogPosition | null = null;
-  for (let page = 16;; page *= 4) {
-    const bounds = index.boundariesBefore(app, before, page);
-    const reachedStart = bounds.length < page;
-    const start = reachedStart ? await firstPosition(folder) : bounds.at(-1)!;
-    if (!start) break;
-    const range = { at: start, ...(before ? { stop: before } : {}) };
-    const slice: LogLine[] = [];
-    let oldest = Infinity;
-    for await (const line of scanLines(folder, app, range, { ...query, since: undefined })) {
-      oldest = Math.min(oldest, line.time);
-      if (query.since !== undefined && line.time < query.since) continue;
-      slice.push(line);
-      if (slice.length > query.lines) slice.shift();
-    }
-    if (!before) cursor.set(app, range.at);
-    kept = [...slice, ...kept].slice(-Math.max(query.lines, 0));
-    const pastSince = query.since !== undefined && oldest < query.since;
-    if (reachedStart || kept.length >= query.lines || pastSince) break;
-    before = start;
-  }
-  if (!cursor.has(app)) cursor.set(app, null);
-  return kept;
 }
 
 async function startOf(

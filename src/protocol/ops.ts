@@ -176,6 +176,8 @@ export interface LogsArgs {
   stream?: LogStream;
   grep?: string;
   regex?: boolean;
+  /** `--grep` matches letters in either case. */
+  ignore_case?: boolean;
   /** Keep the stream open and send new lines as they are written. */
   follow?: boolean;
 }

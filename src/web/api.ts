@@ -5,6 +5,7 @@
  */
 import type { OpTable, RequestContext, StreamItem } from "../ipc/server.ts";
 import { AdasaError } from "../protocol/mod.ts";
+import { MAX_LOG_LINES } from "../model/limits.ts";
 import type { ParamSpec } from "./params.ts";
 
 /** How an endpoint takes its arguments and shapes its reply. */
@@ -25,7 +26,7 @@ const TIME_WINDOW: ParamSpec = { since: { kind: "time" }, until: { kind: "time" 
 const LOG_PARAMS: ParamSpec = {
   targets: { kind: "targets" },
   ...TIME_WINDOW,
-  lines: { kind: "integer", min: 0, max: 1_000_000 },
+  lines: { kind: "integer", min: 0, max: MAX_LOG_LINES },
   grep: { kind: "string", maxLength: 1_000 },
   regex: { kind: "boolean" },
   stream: { kind: "choice", values: ["out", "err"] },

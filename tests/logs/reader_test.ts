@@ -29,6 +29,12 @@ async function history(dir: string, count: number) {
   return logs;
 }
 
+/** tailLogs with its lines collected. */
+async function tailOf(...args: Parameters<typeof tailLogs>) {
+  const tail = await tailLogs(...args);
+  return { lines: await collect(tail.lines), cursor: tail.cursor };
+}
+
 async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
   const out: LogLine[] = [];
   for await (const line of lines) out.push(line);
@@ -88,12 +94,12 @@ Deno.test("tailLogs returns the last N lines of several apps, also with lines no
   const logs = await history(dir.path, 400);
   const batch = logs.takePendingIndex();
   idx.index.apply({ rows: batch.rows.slice(0, batch.rows.length >> 1), removed: [] });
-  const { lines } = await tailLogs(dir.path, idx.index, { apps: ["a", "b"], lines: 50 });
+  const { lines } = await tailOf(dir.path, idx.index, { apps: ["a", "b"], lines: 50 });
   assertEquals(
     lines.map((l) => l.text),
     Array.from({ length: 50 }, (_, k) => `line ${k + 350} from ${((k + 350) % 3) + 1}`),
   );
-  const few = await tailLogs(dir.path, idx.index, { apps: ["b"], lines: 3, until: T0 + 10 * 250 });
+  const few = await tailOf(dir.path, idx.index, { apps: ["b"], lines: 3, until: T0 + 10 * 250 });
   assertEquals(few.lines.map((l) => l.text), ["line 2 from 3", "line 5 from 3", "line 8 from 3"]);
 });
 
@@ -105,9 +111,9 @@ Deno.test("followLogs continues across rotations without gaps or repeats", async
   const done = logs.capture("api", 1, { stdout: out.stream, stderr: streamOf([]) });
   for (let i = 0; i < 30; i++) out.write(`n ${i}\n`);
   await waitFor(async () =>
-    (await tailLogs(dir.path, idx.index, { apps: ["api"], lines: 100 })).lines.length === 30
+    (await tailOf(dir.path, idx.index, { apps: ["api"], lines: 100 })).lines.length === 30
   );
-  const { lines, cursor } = await tailLogs(dir.path, idx.index, { apps: ["api"], lines: 5 });
+  const { lines, cursor } = await tailOf(dir.path, idx.index, { apps: ["api"], lines: 5 });
   assertEquals(lines.map((l) => l.text), ["n 25", "n 26", "n 27", "n 28", "n 29"]);
   const stop = new AbortController();
   const seen: string[] = [];

@@ -1,11 +1,23 @@
 /** Ops that read what instances did: logs (a stream), flush, stats. */
 import { AdasaError, arg, type OpEvent } from "../../protocol/mod.ts";
-import { type FollowCursor, followLogs, type LogLine, readLogs, tailLogs } from "../../logs/mod.ts";
+import { MAX_LOG_LINES } from "../../model/limits.ts";
+import {
+  type FollowCursor,
+  followLogs,
+  type LineTest,
+  type LogLine,
+  readLogs,
+  RegexLineTest,
+  substringTest,
+  tailLogs,
+} from "../../logs/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import type { Handlers } from "./_types.ts";
 
 const DEFAULT_TAIL_LINES = 15;
 const LINES_PER_FRAME = 500;
+/** Text per frame, so 500 lines of 64 KiB cannot exceed the 16 MiB frame limit. */
+const TEXT_PER_FRAME = 4 * 1024 * 1024;
 const MAX_GREP_LENGTH = 1_000;
 const MAX_STATS_POINTS = 50_000;
 
@@ -26,18 +38,17 @@ function select(ctx: DaemonContext, args: Record<string, unknown>): Selection {
   return namedIds ? { apps, instanceIds: instances.map((i) => i.id) } : { apps };
 }
 
-function grepOf(args: Record<string, unknown>): string | RegExp | undefined {
+/** The grep test; a regex runs in a child process (the caller disposes `owned` at the end). */
+function grepOf(args: Record<string, unknown>): { test?: LineTest; owned?: AsyncDisposable } {
   const grep = arg.optionalString(args, "grep");
-  if (grep === undefined) return undefined;
+  if (grep === undefined) return {};
   if (grep.length > MAX_GREP_LENGTH) {
     throw new AdasaError("INVALID_ARGUMENT", `--grep is longer than ${MAX_GREP_LENGTH} characters`);
   }
-  if (!arg.boolean(args, "regex")) return grep;
-  try {
-    return new RegExp(grep);
-  } catch (error) {
-    throw new AdasaError("INVALID_ARGUMENT", `--grep: ${(error as Error).message}`);
-  }
+  const ignoreCase = arg.boolean(args, "ignore_case");
+  if (!arg.boolean(args, "regex")) return { test: substringTest(grep, { ignoreCase }) };
+  const regex = new RegexLineTest(grep, { ignoreCase });
+  return { test: regex.test, owned: regex };
 }
 
 function streamOf(args: Record<string, unknown>): "out" | "err" | undefined {
@@ -50,11 +61,14 @@ async function* inFrames(
   lines: AsyncIterable<LogLine> | LogLine[],
 ): AsyncGenerator<OpEvent<"logs">> {
   let batch: LogLine[] = [];
+  let text = 0;
   for await (const line of lines) {
     batch.push(line);
-    if (batch.length >= LINES_PER_FRAME) {
+    text += line.text.length;
+    if (batch.length >= LINES_PER_FRAME || text >= TEXT_PER_FRAME) {
       yield { event: "lines", data: batch };
       batch = [];
+      text = 0;
     }
   }
   if (batch.length) yield { event: "lines", data: batch };
@@ -68,13 +82,16 @@ async function* streamLogs(
   const selection = select(ctx, args);
   const since = arg.integer(args, "since");
   const until = arg.integer(args, "until");
-  const lines = arg.integer(args, "lines", { min: 0, max: 1_000_000 });
+  const lines = arg.integer(args, "lines", { min: 0, max: MAX_LOG_LINES });
+  const stream = streamOf(args);
+  const grep = grepOf(args);
+  await using _regex = grep.owned;
   const filter = {
     ...(selection.instanceIds ? { instanceIds: selection.instanceIds } : {}),
-    stream: streamOf(args),
+    stream,
     since,
     until,
-    grep: grepOf(args),
+    grep: grep.test,
   };
   const dir = ctx.paths.logsDir;
   ctx.logs.flushIndex();
