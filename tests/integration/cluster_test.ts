@@ -78,6 +78,11 @@ Deno.test("cluster mode: 3 listed workers share one port, each logs on its own, 
   );
   assert(byInstance.length >= 3);
 
+  // The monitor samples each worker like any instance.
+  await waitFor(() => list(client), (r) => r.every((x) => x.memory !== null && x.cpu !== null), {
+    what: "cpu and memory of every worker",
+  });
+
   const victim = rows[1]!;
   Deno.kill(victim.pid!, "SIGKILL");
   const restarted = await waitForInstance(
