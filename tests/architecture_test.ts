@@ -27,6 +27,8 @@ const LIBRARY_HOMES: Record<string, string> = {
   "@msgpack/msgpack": "src/protocol/codec.ts",
   "@logtape/logtape": "src/logger.ts",
   "smol-toml": "src/config/json_toml.ts",
+  "json5": "src/config/json_toml.ts",
+  "yaml": "src/config/yaml.ts",
   "croner": "src/daemon/triggers.ts",
   "leven": "cli/suggest.ts",
   "uplot/dist/uPlot.esm.js": "src/web/assets.ts",

@@ -1,38 +1,78 @@
 /**
  * The program that evaluates a JavaScript ecosystem file in a subprocess, kept as source text
- * so that it also works from the bundled CLI (no file next to the bundle to run). It prints
- * the exported value as JSON after a marker line, since the file itself may print to stdout,
- * and exits at once so timers the file starts cannot keep it alive.
+ * so that it also works from the bundled CLI (no file next to the bundle to run). It loads the
+ * file as Node would (require for CommonJS, import for ESM, node_modules beside the file),
+ * then prints a one-line header and the exported value as JSON after a marker line, since the
+ * file itself may print to stdout, and exits at once so timers the file starts cannot keep it
+ * alive.
  */
 
-/** Marks the start of the loader's JSON result on its stdout. */
+/** Marks the start of the loader's result on its stdout (JSON escapes newlines, so no value holds it). */
 export const RESULT_MARKER = "\n@@adasa-ecosystem-result@@";
 
-/** JavaScript run as `deno run ... <data: URL> <absolute file>`. */
+/** The loader's header line: the value follows on the next line when `ok`. */
+export type LoaderHeader =
+  | { ok: true }
+  | { ok: false; error: string; at: { line: number; column: number } | null };
+
+/** JavaScript run as `deno run ... <data: URL> <absolute file> <byte limit of the value>`. */
 export const PM2_LOADER_SOURCE = `
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-const file = Deno.args[0];
-const where = (error) => {
-  const stack = String(error && error.stack || "");
-  const hit = stack.split("\\n").find((l) => l.includes(pathToFileURL(file).href));
-  const m = hit && /:(\\d+):\\d+\\)?$/.exec(hit);
-  return m ? Number(m[1]) : null;
+const [file, limitText] = Deno.args;
+const limit = Number(limitText);
+const href = pathToFileURL(file).href;
+const plain = (text) => String(text).replace(/\\x1b\\[[0-9;]*m/g, "");
+const place = (error) => {
+  const stack = plain(error && error.stack || "");
+  const at = stack.indexOf(href + ":");
+  const m = at < 0 ? null : /^:(\\d+):(\\d+)/.exec(stack.slice(at + href.length));
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
 };
-let result;
-try {
+const firstLine = (error) =>
+  plain(error instanceof Error ? \`\${error.name}: \${error.message}\` : String(error))
+    .split("\\n")[0].replace(/^(?:TypeError: )?(?:SyntaxError: )+/, "SyntaxError: ");
+// An ES module's value: its default export, unless it names the apps itself (export const apps).
+const moduleValue = (ns) => {
+  const named = Object.keys(ns).filter((k) => k !== "default" && k !== "__esModule");
+  const own = named.some((k) => ["apps", "pm2", "processes", "script", "name"].includes(k));
+  if ("default" in ns && !own) return ns.default;
+  return Object.fromEntries(named.map((k) => [k, ns[k]]));
+};
+const load = async () => {
+  if (file.endsWith(".mjs")) return moduleValue(await import(href));
   let value;
-  if (file.endsWith(".mjs")) {
-    value = (await import(pathToFileURL(file).href)).default;
-  } else {
+  try {
     value = createRequire(file)(file);
-    if (value && value.__esModule && "default" in value) value = value.default;
+  } catch (error) {
+    const esm = ["ERR_REQUIRE_ESM", "ERR_REQUIRE_ASYNC_MODULE"].includes(error && error.code);
+    if (!esm && !(error instanceof SyntaxError)) throw error;
+    // ESM that require cannot take, or a syntax error, which import reports with its place.
+    try {
+      return moduleValue(await import(href));
+    } catch (second) {
+      throw esm || second instanceof SyntaxError || /SyntaxError/.test(String(second)) ? second : error;
+    }
   }
-  result = { ok: true, json: JSON.stringify(value === undefined ? null : value) };
+  const isModule = Object.prototype.toString.call(value) === "[object Module]";
+  return value && typeof value === "object" && (value.__esModule || isModule) ? moduleValue(value) : value;
+};
+let header;
+let body = new Uint8Array();
+try {
+  const value = await load();
+  body = new TextEncoder().encode(JSON.stringify(value === undefined ? null : value));
+  header = body.length <= limit
+    ? { ok: true }
+    : { ok: false, error: \`the exported value is \${body.length} bytes as JSON, over the limit of \${limit}\`, at: null };
 } catch (error) {
-  result = { ok: false, error: String(error).split("\\n")[0], line: where(error) };
+  header = { ok: false, error: firstLine(error), at: place(error) };
 }
-const bytes = new TextEncoder().encode(${JSON.stringify(RESULT_MARKER)} + JSON.stringify(result));
-for (let n = 0; n < bytes.length;) n += await Deno.stdout.write(bytes.subarray(n));
+const head = new TextEncoder().encode(${
+  JSON.stringify(RESULT_MARKER)
+} + JSON.stringify(header) + "\\n");
+for (const bytes of header.ok ? [head, body] : [head]) {
+  for (let n = 0; n < bytes.length;) n += await Deno.stdout.write(bytes.subarray(n));
+}
 Deno.exit(0);
 `;

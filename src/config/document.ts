@@ -26,7 +26,7 @@ export async function appsFromData(
   const found = findList(data);
   if ("problem" in found) return finish(file, [], [found.problem], found.warnings, options);
   const mapped = await Promise.all(
-    found.list.map((raw, i) => mapApp(raw, `${found.key}[${i}]`, options)),
+    found.list.map((raw, i) => mapApp(raw, itemPath(found.key, i), options)),
   );
   const problems = mapped.flatMap((m) => m.problems);
   const warnings = [...found.warnings, ...mapped.flatMap((m) => m.warnings)];
@@ -44,27 +44,61 @@ type Found =
   | { key: string; list: unknown[]; warnings: string[] }
   | { problem: string; warnings: string[] };
 
+/** The keys that hold the list of apps: pm2's `apps` (or `pm2`), the predecessor's `processes`. */
+const LIST_KEYS = ["apps", "pm2", "processes"];
+
+/** Fields that make a top-level map one app (pm2 takes a map without `apps` for one app). */
+const APP_KEYS = ["script", "command", "cmd", "exec", "name"];
+
+/**
+ * Where the apps are, in every shape pm2 accepts: a list; `{ apps: [...] }`; `apps` (or `pm2`)
+ * as one app; or the map itself as one app. Messages name them `apps[i]`, `apps` or `app`.
+ */
 function findList(data: unknown): Found {
-  if (Array.isArray(data)) return { key: "", list: data, warnings: [] };
+  if (Array.isArray(data)) return nonEmpty("", data, []);
   if (data === null || typeof data !== "object") {
-    return { problem: `expected a map with an "apps" list, got ${describe(data)}`, warnings: [] };
+    return {
+      problem: `no apps: expected { apps: [...] }, a list of apps or one app, got ${
+        describe(data)
+      }`,
+      warnings: [],
+    };
   }
   const doc = data as Record<string, unknown>;
-  const keys = ["apps", "processes"].filter((k) => doc[k] !== undefined);
+  const keys = LIST_KEYS.filter((k) => doc[k] !== undefined);
+  if (keys.length === 0 && APP_KEYS.some((k) => doc[k] !== undefined)) {
+    return { key: "app", list: [doc], warnings: [] };
+  }
   const warnings = Object.keys(doc)
-    .filter((k) => !["apps", "processes"].includes(k) && !QUIET_TOP_LEVEL.has(k))
+    .filter((k) => !LIST_KEYS.includes(k) && !QUIET_TOP_LEVEL.has(k))
     .map((k) => `${k}: unknown top-level field; ignored`);
-  if (keys.length === 0) return { problem: `apps: missing; expected a list of apps`, warnings };
+  if (keys.length === 0) {
+    return {
+      problem: `apps: missing; expected a list of apps (or one app with "script")`,
+      warnings,
+    };
+  }
   if (keys.length > 1) {
-    return { problem: `processes: give "apps" or "processes", not both`, warnings };
+    return {
+      problem: `${keys[1]}: give one of "apps", "pm2" or "processes", not several`,
+      warnings,
+    };
   }
   const key = keys[0]!;
   const list = doc[key];
-  if (!Array.isArray(list)) {
-    return { problem: `${key}: expected a list of apps, got ${describe(list)}`, warnings };
-  }
-  if (list.length === 0) return { problem: `${key}: the list is empty`, warnings };
-  return { key, list, warnings };
+  if (Array.isArray(list)) return nonEmpty(key, list, warnings);
+  if (list !== null && typeof list === "object") return { key, list: [list], warnings };
+  return { problem: `${key}: expected a list of apps or one app, got ${describe(list)}`, warnings };
+}
+
+function nonEmpty(key: string, list: unknown[], warnings: string[]): Found {
+  if (list.length === 0) return { problem: `${key || "apps"}: the list is empty`, warnings };
+  return { key: `${key}[]`, list, warnings };
+}
+
+/** `apps[2]` for an item of a list (`[2]` for a bare list), the key alone for a single app. */
+function itemPath(key: string, i: number): string {
+  return key.endsWith("[]") ? `${key.slice(0, -2)}[${i}]` : key;
 }
 
 function duplicateNames(mapped: MappedApp[], key: string): string[] {
@@ -75,7 +109,9 @@ function duplicateNames(mapped: MappedApp[], key: string): string[] {
     if (name === undefined) return;
     const seen = first.get(name);
     if (seen === undefined) first.set(name, i);
-    else problems.push(`${key}[${i}].name: duplicate name "${name}" (also ${key}[${seen}])`);
+    else {problems.push(
+        `${itemPath(key, i)}.name: duplicate name "${name}" (also ${itemPath(key, seen)})`,
+      );}
   });
   return problems;
 }
@@ -89,7 +125,7 @@ function dependencyErrors(mapped: MappedApp[], key: string): string[] {
   return dependencyProblems(nodes).map((problem) => {
     const app = /^(?:dependency cycle: )?"([^"]+)"/.exec(problem)?.[1];
     const index = nodes.findIndex((n) => n.name === app);
-    return `${key}[${index}].depends_on: ${problem}`;
+    return `${itemPath(key, index)}.depends_on: ${problem}`;
   });
 }
 

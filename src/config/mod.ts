@@ -1,12 +1,13 @@
 /**
  * @module
- * App definitions from files. Owns the config formats Adasa reads — JSON and TOML with an
- * `apps` list (or the predecessor's `[[processes]]`), pm2 ecosystem files (`.js`, `.cjs`,
- * `.mjs`, `.json`) and pm2's `dump.pm2` — with `${VAR}` expansion, `.env` files and `--env`
- * profiles; the plan of a reload (`diffApps`); and exports that move a setup to another
- * machine (`exportApps`). It may import `src/protocol` only: the daemon and the CLI call it,
- * never the other way round. JavaScript ecosystem files run in a Deno subprocess, never in the
- * calling process.
+ * App definitions from files. Owns the config formats Adasa reads — JSON (with comments),
+ * YAML and TOML with an `apps` list (or the predecessor's `[[processes]]`), pm2 ecosystem
+ * files (`.js`, `.cjs`, `.mjs`, `.json`, `.yml`) in every shape pm2 accepts, and pm2's
+ * `dump.pm2` — with `${VAR}` expansion, `.env` files and `--env` profiles; the plan of a
+ * reload (`diffApps`); and exports that move a setup to another machine (`exportApps`). It may
+ * import `src/protocol` only: the daemon and the CLI call it, never the other way round.
+ * JavaScript ecosystem files run in a confined Deno subprocess (pm2_ecosystem.ts), never in
+ * the calling process.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@
 import { AdasaError, type AppSpecInput, normalizeAppSpec } from "../protocol/mod.ts";
 import { describe, FieldError } from "./_readers.ts";
 import { type AppDraft, applyField, newDraft } from "./fields.ts";
-import { parseJsonText } from "./json_toml.ts";
+import { parseJsonText, problemAt } from "./json_toml.ts";
 import type { ConfigResult } from "./types.ts";
 
 /** Dump field → ecosystem field, for what Adasa carries over. */
@@ -59,10 +59,9 @@ export function parsePm2Dump(
 ): ConfigResult {
   const result: ConfigResult = { apps: [], extras: {}, warnings: [], problems: [] };
   const parsed = parseJsonText(text);
-  if (!parsed.ok || !Array.isArray(parsed.data)) {
-    const why = parsed.ok
-      ? `expected a list of processes, got ${describe(parsed.data)}`
-      : parsed.message;
+  if (!parsed.ok) return { ...result, problems: [problemAt(path, parsed)] };
+  if (!Array.isArray(parsed.data)) {
+    const why = `expected a list of processes, got ${describe(parsed.data)}`;
     return { ...result, problems: [`${path}: ${why}`] };
   }
   for (const [name, group] of groupByName(parsed.data, path, result.problems)) {

@@ -1,65 +1,138 @@
 /**
- * Evaluates a pm2 ecosystem file (`module.exports = { apps }` in .js/.cjs, `export default`
- * in .mjs) in a Deno subprocess that may read files and the environment but not write, spawn
- * or use the network, so user code never runs in the calling process.
+ * Evaluates a pm2 ecosystem file (`module.exports = { apps }` in .js/.cjs, ESM `export default`
+ * or `export const apps` in .mjs or in a .js of a `"type": "module"` package) in a confined
+ * Deno subprocess, so user code never runs in the calling process.
+ *
+ * What the file can do, as under pm2: read files (its own folder, `.env` files, packages in
+ * `node_modules` beside or above it, which it may import), read `process.env` (the environment
+ * `adasa` runs in, never the daemon's), call `process.cwd()` (the folder `adasa` runs in),
+ * `os.cpus()` and the like, and print (what it prints is discarded).
+ * What it cannot: write files, spawn programs, load native code, use the network, import remote
+ * modules or npm packages that are not installed beside it (`--no-remote`, `--cached-only`,
+ * node_modules only), read the `hidden` folders (the daemon's home, with its database and web
+ * token; also hidden from its imports and /proc where user namespaces allow, see _sandbox.ts),
+ * run longer than the time limit (then it is killed), grow its heap past 512 MiB, or make the
+ * caller hold more than about `RESULT_LIMIT_BYTES` of its output: stdout is read through a
+ * bounded window and stderr's last 4 KiB only.
  */
-import { PM2_LOADER_SOURCE, RESULT_MARKER } from "./_pm2_loader.ts";
+import { type LoaderHeader, PM2_LOADER_SOURCE, RESULT_MARKER } from "./_pm2_loader.ts";
+import { COVER_FAILED, sandboxed } from "./_sandbox.ts";
 import type { ParseResult } from "./json_toml.ts";
 
 /** Default limit for evaluating an ecosystem file. */
 export const ECOSYSTEM_TIMEOUT_MS = 10_000;
 
-/**
- * Runs the ecosystem file at the absolute path `file` and returns what it exports.
- * Caller must pass the environment the file sees as `process.env`.
- */
-export async function evaluateEcosystem(
-  file: string,
-  options: { env: Record<string, string>; timeoutMs?: number },
-): Promise<ParseResult> {
-  const timeoutMs = options.timeoutMs ?? ECOSYSTEM_TIMEOUT_MS;
-  const loader = `data:application/javascript;base64,${btoa(PM2_LOADER_SOURCE)}`;
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-config",
-      "--no-lock",
-      "--no-prompt",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      loader,
-      file,
-    ],
-    env: options.env,
-    clearEnv: true,
-    stdin: "null",
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  let output: Deno.CommandOutput;
-  try {
-    output = await command.output();
-  } catch (error) {
-    return { ok: false, message: `cannot run deno to evaluate the file: ${String(error)}` };
-  }
-  if (output.signal !== null) {
-    return { ok: false, message: `evaluating the file took longer than ${timeoutMs} ms` };
-  }
-  return readLoaderOutput(new TextDecoder().decode(output.stdout), output.stderr);
+/** The largest exported value accepted, as JSON. */
+export const RESULT_LIMIT_BYTES = 8 * 1024 * 1024;
+
+const STDERR_TAIL_BYTES = 4096;
+
+/** Deno colours its own error messages. */
+const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/** How to evaluate: the environment and cwd the file sees, what it must not see, how long. */
+export interface EvaluateOptions {
+  env: Record<string, string>;
+  cwd: string;
+  hidden?: string[];
+  timeoutMs?: number;
 }
 
-function readLoaderOutput(stdout: string, stderr: Uint8Array): ParseResult {
-  const at = stdout.lastIndexOf(RESULT_MARKER);
-  if (at < 0) {
-    const why = new TextDecoder().decode(stderr).trim().split("\n").at(-1) ?? "";
+/** Runs the ecosystem file at the absolute path `file` and returns what it exports. */
+export async function evaluateEcosystem(
+  file: string,
+  options: EvaluateOptions,
+): Promise<ParseResult> {
+  const timeoutMs = options.timeoutMs ?? ECOSYSTEM_TIMEOUT_MS;
+  const hidden = options.hidden ?? [];
+  const deno = [Deno.execPath(), ...denoArgs(hidden), file, String(RESULT_LIMIT_BYTES)];
+  const [program, ...args] = (await sandboxed(deno, hidden)) ?? deno;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program!, {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? `cwd ${options.cwd} not found` : error;
+    return { ok: false, message: `cannot evaluate the file: ${String(why)}` };
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL"); // SIGTERM could be caught by the file; the namespace dies with it
+  }, timeoutMs);
+  const [out, err, status] = await Promise.all([
+    readTail(child.stdout, RESULT_LIMIT_BYTES + 64 * 1024),
+    readTail(child.stderr, STDERR_TAIL_BYTES),
+    child.status,
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    return { ok: false, message: `evaluating the file took longer than ${timeoutMs} ms` };
+  }
+  if (status.code === COVER_FAILED && out.length === 0) {
+    return { ok: false, message: "cannot hide the daemon's home from the file" };
+  }
+  return readLoaderOutput(out, err);
+}
+
+/** Deno flags of the evaluator: read and env only, no remote code, a bounded heap. */
+function denoArgs(hidden: string[]): string[] {
+  const loader = `data:application/javascript;base64,${btoa(PM2_LOADER_SOURCE)}`;
+  return [
+    "run",
+    "--no-config",
+    "--no-lock",
+    "--no-prompt",
+    "--no-remote",
+    "--cached-only",
+    "--node-modules-dir=manual",
+    "--v8-flags=--max-old-space-size=512",
+    "--allow-read",
+    `--deny-read=${["/proc", ...hidden].join(",")}`,
+    "--allow-env",
+    "--allow-sys",
+    loader,
+  ];
+}
+
+/** The last `max` bytes of a stream (all of it when shorter), reading it to its end. */
+async function readTail(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    kept += chunk.length;
+    while (kept - chunks[0]!.length >= max) kept -= chunks.shift()!.length;
+  }
+  const all = new Uint8Array(kept);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return kept > max ? all.subarray(kept - max) : all;
+}
+
+function readLoaderOutput(stdout: Uint8Array, stderr: Uint8Array): ParseResult {
+  const text = new TextDecoder().decode(stdout);
+  const at = text.lastIndexOf(RESULT_MARKER);
+  const eol = at < 0 ? -1 : text.indexOf("\n", at + RESULT_MARKER.length);
+  if (eol < 0) {
+    const why = new TextDecoder().decode(stderr).replace(ANSI_COLOR, "").trim()
+      .split("\n").at(-1) ?? "";
     return { ok: false, message: `evaluating the file failed: ${why || "no result"}` };
   }
-  const result = JSON.parse(stdout.slice(at + RESULT_MARKER.length)) as
-    | { ok: true; json: string }
-    | { ok: false; error: string; line: number | null };
-  if (!result.ok) {
-    const where = result.line === null ? "" : ` at line ${result.line}`;
-    return { ok: false, message: `evaluating the file failed${where}: ${result.error}` };
+  const header = JSON.parse(text.slice(at + RESULT_MARKER.length, eol)) as LoaderHeader;
+  if (!header.ok) {
+    const place = header.at ? { at: header.at } : {};
+    return { ok: false, message: `evaluating the file failed: ${header.error}`, ...place };
   }
-  return { ok: true, data: JSON.parse(result.json) };
+  return { ok: true, data: JSON.parse(text.slice(eol + 1)) };
 }

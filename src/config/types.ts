@@ -32,7 +32,11 @@ export interface ConfigResult {
 
 /** How to read a config file. */
 export interface LoadOptions {
-  /** Folder a relative config path is resolved against. */
+  /**
+   * Where `adasa start` runs: a relative config path, and relative `cwd`, `script` and
+   * `env_file` inside the file, are resolved from here (as pm2 does); `process.cwd()` of a
+   * JavaScript file.
+   */
   cwd: string;
   /** The caller's environment: `${VAR}` lookups, and each app's `base_env`. */
   env: Record<string, string>;
@@ -44,4 +48,6 @@ export interface LoadOptions {
   cpuCount?: number;
   /** Limit for evaluating a JavaScript ecosystem file; default 10 s. */
   timeoutMs?: number;
+  /** Folders a JavaScript ecosystem file must not see (the daemon's home). */
+  hidden?: string[];
 }

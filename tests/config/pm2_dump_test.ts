@@ -70,7 +70,7 @@ Deno.test("parsePm2Dump() gives one line for a dump that is not a list of proces
     'dump.pm2: [1]: expected a process with a "name", got 3',
   ]);
   assertEquals(parsePm2Dump("[", "dump.pm2").problems, [
-    "dump.pm2: invalid JSON at line 1, column 2: unexpected end of file",
+    "dump.pm2:1:2: invalid JSON: invalid end of input",
   ]);
 });
 

@@ -220,11 +220,15 @@ const BAD_FILES: Array<{ args: string[]; file: string; where: RegExp[]; text?: s
   {
     args: [],
     file: "unparseable.json",
-    where: [/invalid JSON at line 3, column \d+/],
-    text: '{\n  "apps": [\n    { "name": "a", "script": "sleep", }\n  ]\n}\n',
+    where: [/unparseable\.json:3:\d+: invalid JSON/],
+    text: '{\n  "apps": [\n    { "name": "a", "script": "sleep", } }\n  ]\n}\n',
   },
-  { args: [], file: "bad/unparseable.toml", where: [/invalid TOML at line 1/] },
-  { args: [], file: "bad/throws.config.js", where: [/failed at line 3: .*ecosystem exploded/] },
+  { args: [], file: "bad/unparseable.toml", where: [/unparseable\.toml:1:\d+: invalid TOML/] },
+  {
+    args: [],
+    file: "bad/throws.config.js",
+    where: [/throws\.config\.js:3:\d+: evaluating the file failed: .*ecosystem exploded/],
+  },
   { args: [], file: "bad/missing_script.json", where: [/apps\[0\]\.script: missing/] },
   { args: [], file: "bad/instances_word.json", where: [/apps\[0\]\.instances: .*"four"/] },
   { args: [], file: "bad/duplicate_names.toml", where: [/apps\[1\]\.name: duplicate .*twin/] },
@@ -262,7 +266,7 @@ Deno.test("start <bad file> exits 2 with one line per problem naming file, app a
       assertEquals(lines.length, bad.where.length, result.stderr);
       bad.where.forEach((where, i) => {
         const line = lines[i]!;
-        assert(line.startsWith(`${dir}${bad.file}: `), `names the file: ${line}`);
+        assert(line.startsWith(`${dir}${bad.file}:`), `names the file: ${line}`);
         assertMatch(line, where);
       });
       const listed = await cli(daemon, ["list", "--json"]);

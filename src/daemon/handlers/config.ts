@@ -15,7 +15,7 @@ interface Loaded {
 }
 
 /** Loads and checks a whole file; throws one error listing every problem. */
-async function loadSpecs(config: Record<string, unknown>): Promise<Loaded> {
+async function loadSpecs(ctx: DaemonContext, config: Record<string, unknown>): Promise<Loaded> {
   const profile = arg.optionalString(config, "profile");
   const result = await loadConfigFile(arg.string(config, "path"), {
     cwd: arg.string(config, "cwd"),
@@ -23,6 +23,7 @@ async function loadSpecs(config: Record<string, unknown>): Promise<Loaded> {
     ...(profile ? { profile } : {}),
     strict: arg.boolean(config, "strict"),
     cpuCount: navigator.hardwareConcurrency,
+    hidden: [ctx.paths.home], // the database and web.token are none of the file's business
   });
   if (result.problems.length) {
     throw new AdasaError("INVALID_ARGUMENT", result.problems.join("\n"));
@@ -67,7 +68,7 @@ function honouredExtras(extras: AppExtras | undefined): Record<string, unknown> 
  * or failed, with `apps` saying which and why.
  */
 export async function startFromConfig(ctx: DaemonContext, config: Record<string, unknown>) {
-  const { specs, warnings } = await loadSpecs(config);
+  const { specs, warnings } = await loadSpecs(ctx, config);
   const sup = ctx.supervisor;
   const existing = new Set(sup.apps().map((a) => a.spec.name));
   const created: string[] = [];
@@ -101,7 +102,7 @@ export async function reloadFromConfig(
   config: Record<string, unknown>,
   prune: boolean,
 ) {
-  const { specs, warnings } = await loadSpecs(config);
+  const { specs, warnings } = await loadSpecs(ctx, config);
   const sup = ctx.supervisor;
   const plan = diffApps(sup.apps().map((a) => a.spec), specs, { prune });
   for (const spec of plan.start) await sup.create(spec);

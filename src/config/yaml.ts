@@ -1,0 +1,22 @@
+/**
+ * Text to data for YAML config files (`ecosystem.yml`, `.yaml`), which pm2 reads with js-yaml's
+ * default (YAML 1.2 core) schema; the `yaml` package's default is the same schema. The one
+ * import of yaml.
+ */
+import { parse, YAMLParseError } from "yaml";
+import type { ParseResult } from "./json_toml.ts";
+
+/** Parses one YAML document; several documents in one file are an error, as in pm2. */
+export function parseYamlText(text: string): ParseResult {
+  try {
+    return { ok: true, data: parse(text) };
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) {
+      return { ok: false, message: `invalid YAML: ${(error as Error).message.split("\n")[0]}` };
+    }
+    const why = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    const pos = error.linePos?.[0];
+    const at = pos ? { at: { line: pos.line, column: pos.col } } : {};
+    return { ok: false, message: `invalid YAML: ${why}`, ...at };
+  }
+}
