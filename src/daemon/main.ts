@@ -93,6 +93,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     await using _server = IpcServer.listen({
       path: paths.socket,
       ops,
+      ...serverLimitsFromEnv((name) => Deno.env.get(name)),
+      onWarning: (message) => log.warn("{message}", { message }),
       onInternalError: (error, request) =>
         log.error("Op {op} (request {id}) failed: {stack}", {
           op: request.op,
@@ -131,6 +133,33 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   } finally {
     await closeLog();
   }
+}
+
+/**
+ * ADASA_MAX_CONNECTIONS and ADASA_IDLE_TIMEOUT_MS override the socket's defaults.
+ *
+ * @throws {AdasaError} INVALID_ARGUMENT naming the variable
+ */
+function serverLimitsFromEnv(
+  get: (name: string) => string | undefined,
+): { maxConnections?: number; idleTimeoutMs?: number } {
+  const read = (name: string, min: number): number | undefined => {
+    const raw = get(name);
+    if (raw === undefined || raw === "") return undefined;
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) < min) {
+      throw new AdasaError(
+        "INVALID_ARGUMENT",
+        `${name}: expected a whole number of at least ${min}, got "${raw.slice(0, 40)}"`,
+      );
+    }
+    return Number(raw);
+  };
+  const maxConnections = read("ADASA_MAX_CONNECTIONS", 1);
+  const idleTimeoutMs = read("ADASA_IDLE_TIMEOUT_MS", 100);
+  return {
+    ...(maxConnections === undefined ? {} : { maxConnections }),
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+  };
 }
 
 /** ADASA_WEB_PORT serves the dashboard from the start; a bad setting is logged, not fatal. */

@@ -1,23 +1,14 @@
 /**
- * The unix-socket server: reads frames, validates requests, dispatches them through an explicit
- * op table, and writes replies. Requests on one connection run concurrently (pipelining);
- * writes are serialised so frames never interleave. Errors become wire errors here and only
- * here. Nothing a client sends can stop the server: a bad frame costs that connection only.
+ * The unix-socket server: accepts connections and hands each to a Connection (_connection.ts),
+ * which reads frames, dispatches requests through an explicit op table and writes replies.
+ * Errors become wire errors there and only there. Nothing a client sends can stop the server:
+ * a bad frame costs that connection only. The accept loop outlives any accept error (#16.2):
+ * out of descriptors (EMFILE, ENFILE) it logs, backs off and retries. Connections are capped,
+ * and one that neither sends nor reads for the idle timeout is closed.
  */
-import {
-  AdasaError,
-  decodeMessage,
-  encodeFrame,
-  encodeMessage,
-  FrameLengthError,
-  FrameReader,
-  MAX_FRAME_BYTES,
-  parseRequest,
-  type Request,
-  REQUEST_LIMITS,
-  requestIdOf,
-  type ServerFrame,
-} from "../protocol/mod.ts";
+import { AdasaError, encodeFrame, encodeMessage, MAX_FRAME_BYTES } from "../protocol/mod.ts";
+import type { Request } from "../protocol/mod.ts";
+import { Connection, type ConnectionLimits } from "./_connection.ts";
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -48,21 +39,44 @@ export interface ServerOptions {
   ops: OpTable;
   /** Called once for an error that is not an AdasaError (it becomes INTERNAL on the wire). */
   onInternalError(error: unknown, request: Request): void;
+  /** Called for what an operator should see: accept errors, refused and idle connections. */
+  onWarning?(message: string): void;
   /** How long a half-received frame may sit before the connection is closed. */
   partialFrameTimeoutMs?: number;
   maxFrameBytes?: number;
-  /** Most requests of one connection in flight; reading pauses above it. */
+  /** Most requests of one connection running at once; reading pauses above it. */
   maxInFlight?: number;
+  /** Reply bytes one connection may have waiting for its peer before reading pauses. */
+  maxQueuedBytes?: number;
+  /** Most open connections; one more gets an UNAVAILABLE frame and is closed. */
+  maxConnections?: number;
+  /** A connection that neither sends nor reads for this long, with nothing running, closes. */
+  idleTimeoutMs?: number;
 }
 
-const DEFAULT_PARTIAL_FRAME_TIMEOUT_MS = 5_000;
+/** The defaults, documented in the README's security model. */
+export const SERVER_DEFAULTS = {
+  partialFrameTimeoutMs: 5_000,
+  maxInFlight: 16,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  maxConnections: 512,
+  idleTimeoutMs: 300_000,
+} as const;
+
+const ACCEPT_BACKOFF_MIN_MS = 10;
+const ACCEPT_BACKOFF_MAX_MS = 1_000;
 
 /** A listening server. Dispose to stop listening and drop every connection. */
 export class IpcServer implements AsyncDisposable {
   readonly #listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
   readonly #options: ServerOptions;
+  readonly #limits: ConnectionLimits;
   readonly #connections = new Set<Connection>();
+  readonly #refusals = new Set<Promise<void>>();
   readonly #accepting: Promise<void>;
+  readonly #sweep: ReturnType<typeof setInterval>;
+  #closing = false;
+  #wakeBackoff: (() => void) | null = null;
 
   private constructor(
     listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>,
@@ -70,6 +84,19 @@ export class IpcServer implements AsyncDisposable {
   ) {
     this.#listener = listener;
     this.#options = options;
+    this.#limits = {
+      maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES,
+      partialFrameTimeoutMs: options.partialFrameTimeoutMs ??
+        SERVER_DEFAULTS.partialFrameTimeoutMs,
+      maxInFlight: options.maxInFlight ?? SERVER_DEFAULTS.maxInFlight,
+      maxQueuedBytes: options.maxQueuedBytes ?? SERVER_DEFAULTS.maxQueuedBytes,
+    };
+    const idleMs = options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
+    // One sweep for all connections instead of a timer re-armed on every read.
+    this.#sweep = setInterval(
+      () => this.#closeIdle(idleMs),
+      Math.min(Math.max(idleMs / 4, 25), 30_000),
+    );
     this.#accepting = this.#acceptLoop();
   }
 
@@ -86,207 +113,102 @@ export class IpcServer implements AsyncDisposable {
   }
 
   async #acceptLoop(): Promise<void> {
-    while (true) {
+    let backoffMs = 0;
+    while (!this.#closing) {
       let conn: Deno.UnixConn;
       try {
         conn = await this.#listener.accept();
-      } catch {
-        return; // listener closed
+      } catch (error) {
+        if (this.#closing) return;
+        // EMFILE, ENFILE, ECONNABORTED: the listener is fine, the moment is not. The pending
+        // connections wait in the backlog until descriptors are free again.
+        backoffMs = Math.min(Math.max(backoffMs * 2, ACCEPT_BACKOFF_MIN_MS), ACCEPT_BACKOFF_MAX_MS);
+        if (backoffMs < ACCEPT_BACKOFF_MAX_MS || backoffMs === ACCEPT_BACKOFF_MIN_MS) {
+          this.#warn(
+            `Cannot accept a connection (${errorText(error)}); retrying in ${backoffMs} ms`,
+          );
+        }
+        await this.#sleep(backoffMs);
+        continue;
       }
-      const connection = new Connection(conn, this.#options);
+      if (backoffMs > 0) this.#warn("Accepting connections again");
+      backoffMs = 0;
+      const max = this.#options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
+      if (this.#connections.size >= max) {
+        this.#refuse(conn, max);
+        continue;
+      }
+      const connection = new Connection(conn, this.#options, this.#limits);
       this.#connections.add(connection);
       connection.done.finally(() => this.#connections.delete(connection));
     }
   }
 
+  /** One UNAVAILABLE frame, then close: the client learns why instead of hanging. */
+  #refuse(conn: Deno.UnixConn, max: number): void {
+    const message = `Too many connections (${max} open); try again later`;
+    this.#warn(`Refused a connection: ${message}`);
+    const bytes = encodeFrame(encodeMessage({
+      id: 0,
+      ok: false,
+      error: { code: "UNAVAILABLE", message },
+    }));
+    const refusal = conn.write(bytes).then(() => {}, () => {}).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+      this.#refusals.delete(refusal);
+    });
+    this.#refusals.add(refusal);
+  }
+
+  #closeIdle(idleMs: number): void {
+    const now = performance.now();
+    for (const connection of this.#connections) {
+      if (connection.idleFor(now) < idleMs) continue;
+      connection.refuse(new AdasaError("UNAVAILABLE", `Connection idle for ${idleMs} ms; closed`));
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeBackoff = done;
+    });
+  }
+
+  #warn(message: string): void {
+    try {
+      this.#options.onWarning?.(message);
+    } catch {
+      // a failing logger must not stop the accept loop
+    }
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#sweep);
     try {
       this.#listener.close();
     } catch {
       // already closed
     }
+    this.#wakeBackoff?.();
     await this.#accepting;
     const closing = [...this.#connections].map((c) => {
       c.close();
       return c.done;
     });
-    await Promise.allSettled(closing);
+    await Promise.allSettled([...closing, ...this.#refusals]);
   }
 }
 
-class Connection {
-  readonly done: Promise<void>;
-  readonly #conn: Deno.UnixConn;
-  readonly #options: ServerOptions;
-  readonly #abort = new AbortController();
-  readonly #reader: FrameReader;
-  #writeChain: Promise<void> = Promise.resolve();
-  #inFlight = 0;
-  #resumeReading: (() => void) | null = null;
-  #closed = false;
-
-  constructor(conn: Deno.UnixConn, options: ServerOptions) {
-    this.#conn = conn;
-    this.#options = options;
-    this.#reader = new FrameReader({ maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES });
-    this.done = this.#readLoop();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#abort.abort();
-    this.#resumeReading?.();
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
-  }
-
-  async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
-    const timeoutMs = this.#options.partialFrameTimeoutMs ?? DEFAULT_PARTIAL_FRAME_TIMEOUT_MS;
-    const maxInFlight = this.#options.maxInFlight ?? 4096;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      while (!this.#closed) {
-        if (this.#inFlight >= maxInFlight) {
-          await new Promise<void>((resolve) => (this.#resumeReading = resolve));
-          this.#resumeReading = null;
-          continue;
-        }
-        const n = await this.#conn.read(buffer);
-        if (n === null) break;
-        let payloads: Uint8Array[];
-        try {
-          payloads = this.#reader.push(buffer.slice(0, n));
-        } catch (error) {
-          if (!(error instanceof FrameLengthError)) throw error;
-          const code = error.length === 0 ? "MALFORMED_FRAME" : "FRAME_TOO_LARGE";
-          await this.#fail(0, new AdasaError(code, error.message));
-          break;
-        }
-        for (const payload of payloads) {
-          if (!this.#accept(payload)) return;
-        }
-        if (payloads.length > 0 || this.#reader.pendingBytes === 0) {
-          // A completed frame is progress: the timer measures how long ONE frame stays
-          // incomplete, so a busy pipelined stream that never drains to a frame boundary lives.
-          clearTimeout(timer);
-          timer = undefined;
-        }
-        if (this.#reader.pendingBytes > 0 && timer === undefined) {
-          // A half-sent frame may not hold the connection open for ever, trickled or not.
-          timer = setTimeout(() => {
-            this.#fail(
-              0,
-              new AdasaError("MALFORMED_FRAME", `Frame incomplete after ${timeoutMs} ms`),
-            );
-          }, timeoutMs);
-        }
-      }
-    } catch {
-      // Connection reset by the peer: nothing to answer.
-    } finally {
-      clearTimeout(timer);
-      await this.#writeChain;
-      this.close();
-    }
-  }
-
-  /** Handles one payload. Returns false when the connection must close. */
-  #accept(payload: Uint8Array): boolean {
-    let decoded: unknown;
-    try {
-      decoded = decodeMessage(payload, REQUEST_LIMITS);
-    } catch (error) {
-      this.#fail(0, new AdasaError("MALFORMED_FRAME", (error as Error).message));
-      return false;
-    }
-    let request: Request;
-    try {
-      request = parseRequest(decoded);
-    } catch (error) {
-      this.#send({ id: requestIdOf(decoded), ok: false, error: toWireError(error) });
-      return true;
-    }
-    this.#inFlight++;
-    this.#dispatch(request).finally(() => {
-      this.#inFlight--;
-      this.#resumeReading?.();
-    });
-    return true;
-  }
-
-  async #dispatch(request: Request): Promise<void> {
-    const handler = Object.hasOwn(this.#options.ops, request.op)
-      ? this.#options.ops[request.op]
-      : undefined;
-    if (!handler) {
-      await this.#send({
-        id: request.id,
-        ok: false,
-        error: { code: "UNKNOWN_OP", message: `Unknown op "${request.op.slice(0, 64)}"` },
-      });
-      return;
-    }
-    const ctx: RequestContext = { signal: this.#abort.signal, request };
-    try {
-      if (handler.kind === "unary") {
-        const data = await handler.run(request.args, ctx);
-        await this.#send({ id: request.id, ok: true, data: data ?? null });
-      } else {
-        for await (const item of handler.run(request.args, ctx)) {
-          if (this.#closed) return;
-          await this.#send({ id: request.id, event: item.event, data: item.data });
-        }
-        await this.#send({ id: request.id, ok: true, data: null, end: true });
-      }
-    } catch (error) {
-      if (!(error instanceof AdasaError)) this.#options.onInternalError(error, request);
-      await this.#send({ id: request.id, ok: false, error: toWireError(error) });
-    }
-  }
-
-  async #fail(id: number, error: AdasaError): Promise<void> {
-    await this.#send({ id, ok: false, error: toWireError(error) });
-    this.close();
-  }
-
-  #send(frame: ServerFrame): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeFrame(encodeMessage(frame));
-    } catch (error) {
-      const id = "id" in frame ? frame.id : 0;
-      bytes = encodeFrame(encodeMessage({
-        id,
-        ok: false,
-        error: {
-          code: "INTERNAL",
-          message: `Reply could not be encoded: ${(error as Error).message}`,
-        },
-      }));
-    }
-    this.#writeChain = this.#writeChain.then(() => this.#writeAll(bytes));
-    return this.#writeChain;
-  }
-
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    try {
-      while (offset < bytes.length && !this.#closed) {
-        offset += await this.#conn.write(bytes.subarray(offset));
-      }
-    } catch {
-      this.close(); // the peer went away
-    }
-  }
-}
-
-function toWireError(error: unknown): { code: string; message: string } {
-  if (error instanceof AdasaError) return { code: error.code, message: error.message };
-  return { code: "INTERNAL", message: "Internal error; see daemon.log" };
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

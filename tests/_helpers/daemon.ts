@@ -52,9 +52,13 @@ export async function runCli(
 export function spawnDaemonProcess(
   home: string,
   env: Record<string, string> = {},
+  prefix: readonly string[] = [],
 ): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`, "--background"],
+  const deno = [Deno.execPath(), "run", "--allow-all", "--config", `${ROOT}deno.json`];
+  // A prefix (`sh -c '...; exec "$@"' sh`, `prlimit ...`) must exec the daemon, keeping its pid.
+  const [command, ...args] = [...prefix, ...deno, `${ROOT}main.ts`, "--background"];
+  return new Deno.Command(command!, {
+    args,
     env: { ADASA_HOME: home, ...env },
     stdin: "null",
     stdout: "null",
@@ -84,10 +88,16 @@ export async function waitForSocket(home: string, timeoutMs = 15_000): Promise<v
 
 /** Starts a daemon on a fresh (or given) home. */
 export async function startDaemon(
-  options: { home?: string; env?: Record<string, string>; keepHome?: boolean } = {},
+  options: {
+    home?: string;
+    env?: Record<string, string>;
+    keepHome?: boolean;
+    /** Runs the daemon through this command, which must exec it (same pid). */
+    prefix?: readonly string[];
+  } = {},
 ): Promise<TestDaemon> {
   const home = options.home ?? makeHome();
-  const child = spawnDaemonProcess(home, options.env);
+  const child = spawnDaemonProcess(home, options.env, options.prefix);
   const stderr = new Response(child.stderr).text();
   try {
     await waitForSocket(home);

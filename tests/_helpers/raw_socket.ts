@@ -12,20 +12,29 @@ export type WireFrame = Record<string, unknown>;
 export class RawSocket implements AsyncDisposable {
   readonly #conn: Deno.UnixConn;
   readonly #frames: WireFrame[] = [];
-  readonly #reading: Promise<void>;
+  #reading: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #closedByPeer = false;
   #closedLocally = false;
   #readError: unknown = null;
 
-  private constructor(conn: Deno.UnixConn) {
+  private constructor(conn: Deno.UnixConn, autoRead: boolean) {
     this.#conn = conn;
-    this.#reading = this.#readLoop();
+    if (autoRead) this.startReading();
   }
 
-  /** Connects to `${home}/adasa.sock`. */
-  static async connect(home: string): Promise<RawSocket> {
-    return new RawSocket(await Deno.connect({ transport: "unix", path: `${home}/adasa.sock` }));
+  /**
+   * Connects to `${home}/adasa.sock`. With `autoRead: false` nothing is read until
+   * startReading(): a client that does not read its replies.
+   */
+  static async connect(home: string, options: { autoRead?: boolean } = {}): Promise<RawSocket> {
+    const conn = await Deno.connect({ transport: "unix", path: `${home}/adasa.sock` });
+    return new RawSocket(conn, options.autoRead ?? true);
+  }
+
+  /** Starts the background read loop (once). */
+  startReading(): void {
+    this.#reading ??= this.#readLoop();
   }
 
   /** Whether the daemon has closed (or reset) the connection. */
