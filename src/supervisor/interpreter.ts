@@ -7,13 +7,39 @@ const BY_EXTENSION: ReadonlyArray<[RegExp, string, readonly string[]]> = [
   [/\.sh$/, "sh", []],
 ];
 
+/** `#!/usr/bin/env node`, `#!/usr/bin/node`, `#!/usr/bin/env -S node --flag`. */
+const NODE_SHEBANG = /^#!\s*\S*?(\/env(\s+-\S+)*\s+|\/)(node|nodejs)(\s|$)/;
+
 /**
  * The interpreter and its arguments for `command`, or null to execute it directly
- * (an executable, or a command found in PATH).
+ * (an executable, or a command found in PATH). With `cwd`, a script without a known extension
+ * whose first line is a Node shebang (Express's `bin/www`) is run by node, as pm2 runs it, so
+ * the Node runtime (process.send, cluster mode) applies to it.
  */
-export function interpreterFor(command: string): { interpreter: string; args: string[] } | null {
+export function interpreterFor(
+  command: string,
+  cwd: string | null = null,
+): { interpreter: string; args: string[] } | null {
   for (const [pattern, interpreter, args] of BY_EXTENSION) {
     if (pattern.test(command)) return { interpreter, args: [...args] };
   }
+  if (cwd !== null && command.includes("/") && NODE_SHEBANG.test(firstLine(command, cwd))) {
+    return { interpreter: "node", args: [] };
+  }
   return null;
+}
+
+function firstLine(command: string, cwd: string): string {
+  const path = command.startsWith("/") ? command : `${cwd.replace(/\/$/, "")}/${command}`;
+  let file: Deno.FsFile | null = null;
+  try {
+    file = Deno.openSync(path);
+    const buffer = new Uint8Array(128);
+    const n = file.readSync(buffer) ?? 0;
+    return new TextDecoder().decode(buffer.subarray(0, n)).split("\n")[0] ?? "";
+  } catch {
+    return ""; // missing or unreadable: spawning reports it
+  } finally {
+    file?.close();
+  }
 }

@@ -320,3 +320,25 @@ Deno.test("the bundled daemon (no source tree beside it) runs a clustered app", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an Express-style bin/www (no extension, a Node shebang, not executable) runs as a cluster", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  using http = new FreshHttp();
+  const port = freePort();
+  await startApp(client, {
+    name: "www",
+    command: `${FIXTURES}bin/www`,
+    exec_mode: "cluster",
+    instances: 2,
+    env: { PORT: String(port) },
+  });
+  const rows = await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
+  await http.waitUp(`http://127.0.0.1:${port}/`);
+  const seen = await waitFor(
+    () => responders(http, `http://127.0.0.1:${port}/`, 6),
+    (s) => s.size === 2,
+    { what: "both workers answering" },
+  );
+  assertEquals(seen, new Set(rows.map((r) => r.pid)));
+});

@@ -6,7 +6,8 @@ import { interpreterFor } from "../../supervisor/mod.ts";
 export function specFromInput(input: Record<string, unknown>): AppSpec {
   const withInterpreter = { ...input };
   if (withInterpreter.interpreter === undefined && withInterpreter.shell !== true) {
-    const picked = typeof input.command === "string" ? interpreterFor(input.command) : null;
+    const cwd = typeof input.cwd === "string" ? input.cwd : null;
+    const picked = typeof input.command === "string" ? interpreterFor(input.command, cwd) : null;
     if (picked) {
       withInterpreter.interpreter = picked.interpreter;
       withInterpreter.interpreter_args ??= picked.args;
