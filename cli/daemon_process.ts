@@ -58,6 +58,21 @@ export function spawnDaemon(home: string): Deno.ChildProcess {
   return child;
 }
 
+/**
+ * Starts a daemon for `home` as this process's own child (`adasa run`): it dies with this
+ * process's session, and its own log goes to daemon.log only.
+ */
+export function spawnAttachedDaemon(home: string): Deno.ChildProcess {
+  const { main, flags } = daemonEntry();
+  return new Deno.Command(denoBinary(), {
+    args: ["run", "--allow-all", ...flags, main, "--background"],
+    env: { ADASA_HOME: home },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
 /** Runs the daemon in the foreground with this process's stdio; returns its exit code. */
 export async function runDaemonForeground(home: string): Promise<number> {
   const { main, flags } = daemonEntry();

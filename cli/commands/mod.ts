@@ -335,6 +335,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./web.ts"),
   },
   {
+    name: "run",
+    summary: "Run a file or script in the foreground, as pm2-runtime does in containers",
+    usage: "adasa run <file|command|script> [start options] [-- args...]",
+    takesRest: true,
+    // The same flags as start, read when the table is used (start's row is defined above).
+    get flags() {
+      return findCommand("start")!.flags;
+    },
+    load: () => import("./run.ts"),
+  },
+  {
     name: "jlist",
     summary: "Every instance as pm2's jlist prints it (one JSON array)",
     usage: "adasa jlist",
