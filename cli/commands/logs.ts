@@ -1,5 +1,6 @@
 /** `adasa logs`: history by time or the last N lines, merged across instances; --follow. */
 import { MAX_LOG_LINES } from "../../src/model/limits.ts";
+import { paint } from "../render/color.ts";
 import { print } from "../render/io.ts";
 import { renderLogJson, renderLogLine } from "../render/log_line.ts";
 import { usageError } from "../usage_error.ts";
@@ -27,11 +28,19 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   if (v.err === true) args.stream = "err";
   if (typeof v.grep === "string") args.grep = v.grep;
   if (v.regex === true) args.regex = true;
+  if (v["ignore-case"] === true) args.ignore_case = true;
   const prefix = v["no-prefix"] !== true && v.raw !== true;
   await using client = await ctx.connect();
   const encoder = new TextEncoder();
+  let printed = 0;
+  let told = false;
   for await (const frame of client.stream("logs", args)) {
     const batch = frame.data;
+    printed += batch.length;
+    if (batch.length === 0) {
+      if (printed === 0 && !told) told = tellEmpty(parsed, ctx, args);
+      continue;
+    }
     const text = batch.map((line) =>
       ctx.json ? renderLogJson(line) : renderLogLine(line, { prefix, color: ctx.color })
     )
@@ -39,7 +48,26 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     if (args.follow) print(text);
     else await writeAll(encoder.encode(text + "\n"));
   }
+  if (printed === 0 && !told) tellEmpty(parsed, ctx, args);
   return 0;
+}
+
+/**
+ * Nothing to show: on a terminal, say so and where the files are (#18.6), rather than print
+ * nothing; a pipe still gets nothing at all. Returns whether it said so.
+ */
+function tellEmpty(parsed: Parsed, ctx: CommandContext, args: LogsArgs): boolean {
+  if (ctx.json || !Deno.stdout.isTerminal()) return false;
+  const names = parsed.positionals.filter((t) => t !== "all" && !/^\d+$/.test(t));
+  const what = args.grep !== undefined || args.stream !== undefined ||
+      args.since !== undefined || args.until !== undefined
+    ? "No lines match"
+    : "No output yet";
+  const from = names.length > 0 ? ` from ${names.join(", ")}` : "";
+  const files = names.length === 1 ? `${ctx.home}/logs/${names[0]}/` : `${ctx.home}/logs/<app>/`;
+  const next = args.follow ? "; waiting for new lines" : "";
+  print(paint(`${what}${from} (log files: ${files})${next}`, "gray", ctx.color));
+  return true;
 }
 
 async function writeAll(bytes: Uint8Array): Promise<void> {

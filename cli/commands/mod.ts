@@ -229,7 +229,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "logs",
     summary: "Show captured output: the last lines, a time window, or --follow",
     usage:
-      "adasa logs [id|name|all...] [--lines N] [--since T] [--until T] [-f] [--out|--err] [--grep P]",
+      "adasa logs [id|name|all...] [--lines N] [--since T] [--until T] [-f] [--out|--err] [--grep P [--regex] [-i]]",
     flags: {
       lines: { type: "string", short: "n", value: "N", help: "The last N lines (default 15)" },
       since,
@@ -239,6 +239,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       err: { type: "boolean", help: "Only stderr" },
       grep: { type: "string", value: "TEXT", help: "Only lines containing TEXT" },
       regex: { type: "boolean", help: "Read --grep as a regular expression" },
+      "ignore-case": { type: "boolean", short: "i", help: "--grep matches letters in either case" },
       "no-prefix": { type: "boolean", help: "No app, id and time in front of each line" },
       raw: { type: "boolean", help: "Same as --no-prefix (pm2's name)" },
       nostream: {

@@ -111,6 +111,7 @@ async function* streamLogs(
     yield* inFrames(read);
   }
   if (!arg.boolean(args, "follow")) return;
+  yield { event: "lines", data: [] }; // the history is done: a client may say it was empty
   for await (const line of followLogs(dir, cursor, filter, { signal })) {
     yield { event: "lines", data: [line] };
   }
