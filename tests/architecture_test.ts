@@ -30,6 +30,8 @@ const LIBRARY_HOMES: Record<string, string> = {
   "json5": "src/config/json_toml.ts",
   "yaml": "src/config/yaml.ts",
   "croner": "src/daemon/triggers.ts",
+  "picomatch": "src/daemon/watch_ignore.ts",
+  "string-width": "cli/render/unicode_width.ts",
   "leven": "cli/suggest.ts",
   "uplot/dist/uPlot.esm.js": "src/web/assets.ts",
   "uplot/dist/uPlot.min.css": "src/web/assets.ts",

@@ -7,6 +7,7 @@ import { usageError } from "../usage_error.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { print } from "../render/io.ts";
 import { renderInstanceTable } from "../render/instances.ts";
+import { measureFor } from "../render/width.ts";
 
 /** The positional targets; at least one is required. */
 export function targets(parsed: Parsed, command: string): string[] {
@@ -45,9 +46,13 @@ export function timeFlag(parsed: Parsed, flag: string, now: number): number | un
 }
 
 /** Prints the instances an operation touched: a table, or JSON with --json. */
-export function printInstances(ctx: CommandContext, rows: InstanceInfo[]): void {
+export async function printInstances(ctx: CommandContext, rows: InstanceInfo[]): Promise<void> {
   if (ctx.json) print(JSON.stringify(rows));
-  else if (rows.length) print(renderInstanceTable(rows, { color: ctx.color, now: Date.now() }));
+  else if (rows.length) {
+    // Names are the one free text of the table; the other cells are ASCII.
+    const measure = await measureFor(rows.map((r) => r.name));
+    print(renderInstanceTable(rows, { color: ctx.color, now: Date.now(), measure }));
+  }
 }
 
 /** Runs one request on a fresh connection and closes it; typed as the client's `request`. */

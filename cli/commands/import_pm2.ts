@@ -25,6 +25,6 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   );
   for (const warning of reply.warnings) printError(`adasa: warning: ${warning}`);
   if (ctx.json) print(JSON.stringify(reply));
-  else printInstances(ctx, reply.instances);
+  else await printInstances(ctx, reply.instances);
   return 0;
 }

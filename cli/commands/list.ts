@@ -8,6 +8,6 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   if (parsed.positionals.length) throw usageError("adasa list takes no arguments");
   const rows = await call(ctx, "list", {});
   if (!ctx.json && rows.length === 0) print("No apps yet; start one with: adasa start <command>");
-  else printInstances(ctx, rows);
+  else await printInstances(ctx, rows);
   return 0;
 }

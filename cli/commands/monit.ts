@@ -5,6 +5,7 @@
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import { print } from "../render/io.ts";
 import { renderMonit } from "../render/monit.ts";
+import { unicodeMeasure } from "../render/width.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { intFlag } from "./_shared.ts";
 
@@ -14,11 +15,14 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const intervalMs = intFlag(parsed, "interval", 200, 3_600_000) ?? 2_000;
   await using client = await ctx.connect();
   const history = await loadHistory(client);
+  // The header and the sparklines are not ASCII.
+  const measure = await unicodeMeasure();
   if (!Deno.stdout.isTerminal()) {
     print(
       renderMonit(await client.request("list"), history, {
         color: false,
         width: 80,
+        measure,
       }),
     );
     return 0;
@@ -30,7 +34,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       const rows = await client.request("list");
       for (const row of rows) push(history, row.id, row.group_cpu);
       const width = Deno.consoleSize().columns;
-      const screen = renderMonit(rows, history, { color: ctx.color, width });
+      const screen = renderMonit(rows, history, { color: ctx.color, width, measure });
       await Deno.stdout.write(new TextEncoder().encode(`\x1b[H\x1b[2J${screen}\n(q to quit)`));
       await sleepUnless(intervalMs, () => quit);
     }

@@ -15,7 +15,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     ...(parsed.values["update-env"] === true ? { update_env: Deno.env.toObject() } : {}),
   };
   const rows = op === "reload" ? await call(ctx, "reload", args) : await call(ctx, "restart", args);
-  printInstances(ctx, rows);
+  await printInstances(ctx, rows);
   return 0;
 }
 

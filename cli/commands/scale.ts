@@ -13,6 +13,6 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       `adasa scale: instance count must be a whole number from 1 to 1024, got "${count}"`,
     );
   }
-  printInstances(ctx, await call(ctx, "scale", { app, instances: Number(count) }));
+  await printInstances(ctx, await call(ctx, "scale", { app, instances: Number(count) }));
   return 0;
 }

@@ -47,7 +47,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     CREATE_FLAGS.some((f) => parsed.values[f] !== undefined);
   if (!creating && (parsed.positionals.length > 1 || looksLikeTarget(first))) {
     try {
-      printInstances(
+      await printInstances(
         ctx,
         await call(ctx, "start", { targets: parsed.positionals }),
       );
@@ -64,7 +64,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     );
   }
   const rows = await call(ctx, "start", { app: appInput(first, parsed) });
-  printInstances(ctx, rows);
+  await printInstances(ctx, rows);
   return failedToStart(rows);
 }
 
@@ -94,7 +94,7 @@ async function startFile(path: string, parsed: Parsed, ctx: CommandContext): Pro
   }
   for (const warning of reply.warnings) printError(`adasa: warning: ${warning}`);
   if (ctx.json) print(JSON.stringify(reply));
-  else printInstances(ctx, reply.instances);
+  else await printInstances(ctx, reply.instances);
   const failed = (reply.apps ?? []).filter((a) =>
     a.status === "failed" || a.status === "not_started"
   );

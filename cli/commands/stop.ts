@@ -4,6 +4,6 @@ import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const args = { targets: targets(parsed, "stop"), force: parsed.values.force === true };
-  printInstances(ctx, await call(ctx, "stop", args));
+  await printInstances(ctx, await call(ctx, "stop", args));
   return 0;
 }

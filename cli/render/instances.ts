@@ -3,10 +3,11 @@ import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
 import { formatBytes, formatDuration } from "./units.ts";
 import { renderTable } from "./table.ts";
+import type { Measure } from "./width.ts";
 
 export function renderInstanceTable(
   rows: InstanceInfo[],
-  options: { color: boolean; now: number },
+  options: { color: boolean; now: number; measure: Measure },
 ): string {
   const headers = ["id", "name", "pid", "status", "health", "restarts", "uptime", "cpu", "memory"];
   const body = rows.map((r) => [
@@ -20,7 +21,7 @@ export function renderInstanceTable(
     r.group_cpu === null ? "-" : `${r.group_cpu.toFixed(1)}%`,
     r.group_memory === null ? "-" : formatBytes(r.group_memory),
   ]);
-  return renderTable(headers, body, { rightAlign: [0, 2, 5] });
+  return renderTable(headers, body, { rightAlign: [0, 2, 5], measure: options.measure });
 }
 
 /**

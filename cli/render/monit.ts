@@ -3,12 +3,13 @@ import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
 import { sparkline } from "./sparkline.ts";
 import { renderTable } from "./table.ts";
+import type { Measure } from "./width.ts";
 import { formatBytes, formatDuration, formatPercent } from "./units.ts";
 
 export function renderMonit(
   rows: InstanceInfo[],
   history: Map<number, number[]>,
-  options: { color: boolean; width: number },
+  options: { color: boolean; width: number; measure: Measure },
 ): string {
   if (rows.length === 0) return "No apps yet; start one with: adasa start <command>";
   // id, name, status, restarts, uptime, cpu, memory take about 60 columns; the rest is history.
@@ -28,6 +29,7 @@ export function renderMonit(
     body,
     {
       rightAlign: [0, 3, 5, 6],
+      measure: options.measure,
     },
   );
 }

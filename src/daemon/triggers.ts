@@ -7,6 +7,7 @@
 import { Cron } from "croner";
 import { getLogger } from "../logger.ts";
 import type { AppEntry, Supervisor } from "../supervisor/mod.ts";
+import { ignoreMatcher } from "./watch_ignore.ts";
 
 const WATCH_DEBOUNCE_MS = 500;
 const ALWAYS_IGNORED = ["/node_modules/", "/.git/"];
@@ -65,7 +66,7 @@ export class Triggers implements Disposable {
       });
       return null;
     }
-    const ignored = ignore.map(globToRegExp);
+    const ignored = ignoreMatcher(ignore);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let changed = "";
     (async () => {
@@ -132,25 +133,9 @@ function signatureOf(app: AppEntry): string {
  * does not match the root's own location (`/tmp/app/...`) and ignore everything; the folders
  * in ALWAYS_IGNORED are ignored themselves too, not only what is under them.
  */
-function isIgnored(path: string, roots: string[], ignored: RegExp[]): boolean {
+function isIgnored(path: string, roots: string[], ignored: (below: string) => boolean): boolean {
   const root = roots.find((r) => path === r || path.startsWith(r.endsWith("/") ? r : `${r}/`));
   const below = root === undefined ? path : path.slice(root.replace(/\/$/, "").length);
   if (ALWAYS_IGNORED.some((part) => `${below}/`.includes(part))) return true;
-  return ignored.some((re) => re.test(below));
-}
-
-/** A glob (`*.log`, `tmp/**`) as a RegExp matched anywhere in a path. */
-export function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === "*") {
-      if (glob[i + 1] === "*") {
-        re += ".*";
-        i++;
-      } else re += "[^/]*";
-    } else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`(^|/)${re}($|/)`);
+  return ignored(below);
 }

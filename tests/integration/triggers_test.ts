@@ -62,7 +62,7 @@ Deno.test("watch restarts the app once after a burst of writes, and ignores node
         'args = ["60"]',
         "min_uptime_ms = 100",
         "watch = true",
-        'ignore_watch = ["*.log", "tmp"]',
+        'ignore_watch = ["*.{log,tmp}", "tmp"]',
         "",
       ].join("\n"),
     );
@@ -75,6 +75,7 @@ Deno.test("watch restarts the app once after a burst of writes, and ignores node
     Deno.mkdirSync(`${dir}/node_modules/pkg`, { recursive: true });
     Deno.writeTextFileSync(`${dir}/node_modules/pkg/index.js`, "module.exports = 1;\n");
     Deno.writeTextFileSync(`${dir}/app.log`, "a log line\n");
+    Deno.writeTextFileSync(`${dir}/upload.tmp`, "partial\n");
     Deno.mkdirSync(`${dir}/tmp`);
     Deno.writeTextFileSync(`${dir}/tmp/scratch.txt`, "scratch\n");
     await pause(1_000); // twice the debounce: a restart would have happened by now
