@@ -17,7 +17,9 @@ export type LoaderHeader =
 
 /** JavaScript run as `deno run ... <data: URL> <absolute file> <byte limit of the value>`. */
 export const PM2_LOADER_SOURCE = `
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 const [file, limitText] = Deno.args;
 const limit = Number(limitText);
@@ -39,28 +41,56 @@ const moduleValue = (ns) => {
   if ("default" in ns && !own) return ns.default;
   return Object.fromEntries(named.map((k) => [k, ns[k]]));
 };
-const load = async () => {
-  if (file.endsWith(".mjs")) return moduleValue(await import(href));
+// Node's rule: .mjs and .cjs by name; a .js by the nearest package.json's "type", else by
+// its syntax. ES modules go through import(), whose reads Deno checks, never require(): Deno
+// loads an ES module's imports for require() without checking them against --deny-read.
+const packageType = (path) => {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type ?? null;
+    } catch {
+      if (dirname(dir) === dir) return null;
+    }
+  }
+};
+const parsesAsScript = (path) => {
+  try {
+    new Function(readFileSync(path, "utf8").replace(/^#!.*/, ""));
+    return true;
+  } catch (error) {
+    return !(error instanceof SyntaxError);
+  }
+};
+const isModule = (path) => {
+  if (path.endsWith(".mjs")) return true;
+  if (!path.endsWith(".js")) return false;
+  const type = packageType(path);
+  return type === "module" || (type !== "commonjs" && !parsesAsScript(path));
+};
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const resolved = Module._resolveFilename(request, parent, isMain);
+  if (typeof resolved === "string" && resolved.startsWith("/") && isModule(resolved)) {
+    throw new Error(\`require() of the ES module \${resolved} is not allowed here; use import\`);
+  }
+  return load.apply(this, arguments);
+};
+const evaluate = async () => {
+  if (isModule(file)) return moduleValue(await import(href));
   let value;
   try {
     value = createRequire(file)(file);
   } catch (error) {
-    const esm = ["ERR_REQUIRE_ESM", "ERR_REQUIRE_ASYNC_MODULE"].includes(error && error.code);
-    if (!esm && !(error instanceof SyntaxError)) throw error;
-    // ESM that require cannot take, or a syntax error, which import reports with its place.
-    try {
-      return moduleValue(await import(href));
-    } catch (second) {
-      throw esm || second instanceof SyntaxError || /SyntaxError/.test(String(second)) ? second : error;
-    }
+    if (!["ERR_REQUIRE_ESM", "ERR_REQUIRE_ASYNC_MODULE"].includes(error && error.code)) throw error;
+    return moduleValue(await import(href));
   }
-  const isModule = Object.prototype.toString.call(value) === "[object Module]";
-  return value && typeof value === "object" && (value.__esModule || isModule) ? moduleValue(value) : value;
+  const namespace = Object.prototype.toString.call(value) === "[object Module]";
+  return value && typeof value === "object" && (value.__esModule || namespace) ? moduleValue(value) : value;
 };
 let header;
 let body = new Uint8Array();
 try {
-  const value = await load();
+  const value = await evaluate();
   body = new TextEncoder().encode(JSON.stringify(value === undefined ? null : value));
   header = body.length <= limit
     ? { ok: true }

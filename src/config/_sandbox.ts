@@ -1,12 +1,13 @@
 /**
  * Operating-system walls around the ecosystem evaluator. Deno's permissions stop the file's
- * reads, writes, spawns and network calls, but not every import of a local file (a JSON file
- * of the daemon's home pulled in through require of an ES module is read whatever
- * `--deny-read` says), and not what another process of the same user shows in /proc. So where the system allows
- * unprivileged user namespaces (`unshare`, util-linux), the evaluator runs in its own user,
- * mount, pid and network namespaces: the hidden folders (the daemon's home) are covered by an
- * empty tmpfs, /proc shows only the evaluator, and there is no network interface but a down
- * loopback. Where it does not, only Deno's permissions apply.
+ * reads, writes, spawns and network calls, but they are checked path by path inside one
+ * process: Deno loads the imports of an ES module reached through require() without checking
+ * them (the loader refuses such requires for that reason), and a gap like it would expose the
+ * daemon's home. So where the system allows unprivileged user namespaces (`unshare`,
+ * util-linux), the evaluator runs in its own user, mount, pid and network namespaces: the
+ * hidden folders (the daemon's home) are covered by an empty tmpfs, /proc shows only the
+ * evaluator, and there is no network interface but a down loopback. Where it does not, only
+ * Deno's permissions apply (`--deny-read` of the home and of /proc).
  */
 
 const UNSHARE = ["/usr/bin/unshare", "/bin/unshare"];

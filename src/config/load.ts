@@ -104,6 +104,7 @@ async function parseFile(
         env: options.env,
         cwd: options.cwd,
         ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
+        ...(options.namespaces === undefined ? {} : { namespaces: options.namespaces }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     case "yaml":

@@ -9,11 +9,12 @@
  * `os.cpus()` and the like, and print (what it prints is discarded).
  * What it cannot: write files, spawn programs, load native code, use the network, import remote
  * modules or npm packages that are not installed beside it (`--no-remote`, `--cached-only`,
- * node_modules only), read the `hidden` folders (the daemon's home, with its database and web
- * token; also hidden from its imports and /proc where user namespaces allow, see _sandbox.ts),
- * run longer than the time limit (then it is killed), grow its heap past 512 MiB, or make the
- * caller hold more than about `RESULT_LIMIT_BYTES` of its output: stdout is read through a
- * bounded window and stderr's last 4 KiB only.
+ * node_modules only), require() an ES module (use import), read the `hidden` folders (the
+ * daemon's home, with its database and web token) or another process's /proc entry (in
+ * namespaces where the system allows them, see _sandbox.ts; by Deno's `--deny-read`
+ * elsewhere), run longer than the time limit (then it is killed with SIGKILL), grow its heap
+ * past 512 MiB, or make the caller hold more than about `RESULT_LIMIT_BYTES` of its output:
+ * stdout is read through a bounded window and stderr's last 4 KiB only.
  */
 import { type LoaderHeader, PM2_LOADER_SOURCE, RESULT_MARKER } from "./_pm2_loader.ts";
 import { COVER_FAILED, sandboxed } from "./_sandbox.ts";
@@ -36,6 +37,8 @@ export interface EvaluateOptions {
   cwd: string;
   hidden?: string[];
   timeoutMs?: number;
+  /** false: Deno's permissions only, as where namespaces are not available (for tests). */
+  namespaces?: boolean;
 }
 
 /** Runs the ecosystem file at the absolute path `file` and returns what it exports. */
@@ -46,7 +49,8 @@ export async function evaluateEcosystem(
   const timeoutMs = options.timeoutMs ?? ECOSYSTEM_TIMEOUT_MS;
   const hidden = options.hidden ?? [];
   const deno = [Deno.execPath(), ...denoArgs(hidden), file, String(RESULT_LIMIT_BYTES)];
-  const [program, ...args] = (await sandboxed(deno, hidden)) ?? deno;
+  const walled = options.namespaces === false ? null : await sandboxed(deno, hidden);
+  const [program, ...args] = walled ?? deno;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program!, {

@@ -50,4 +50,6 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Folders a JavaScript ecosystem file must not see (the daemon's home). */
   hidden?: string[];
+  /** false: evaluate without namespaces, as where the system has none (for tests). */
+  namespaces?: boolean;
 }

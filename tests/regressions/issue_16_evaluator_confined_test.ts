@@ -69,14 +69,21 @@ Deno.test("#16.5 an ecosystem file cannot reach the network, by fetch or by impo
   assertMatch(npm.problems.join("\n"), /npm\.config\.mjs:1:\d+: .*node_modules directory/);
 });
 
-Deno.test("#16.5 an ecosystem file cannot read the daemon's home or another process's environment", async () => {
-  await using s = await scratch();
+/** Tries to read the home and another process's environment in every way a file can. */
+async function readingHome(s: { dir: string }, namespaces: boolean) {
   const token = crypto.randomUUID().replaceAll("-", "");
-  const home = `${s.dir}/home`;
+  const home = `${s.dir}/home-${namespaces}`;
   await Deno.mkdir(home);
   await Deno.writeTextFile(`${home}/web.token`, token);
   await Deno.writeTextFile(`${home}/secret.json`, JSON.stringify({ token }));
   await Deno.writeTextFile(`${home}/secret.mjs`, `export const token = ${JSON.stringify(token)};`);
+  // An ES module of the project that imports the home: require() of it must not load it.
+  await Deno.writeTextFile(
+    `${s.dir}/bridge.mjs`,
+    `import s from ${
+      JSON.stringify(`${home}/secret.json`)
+    } with { type: "json" };\nexport const token = s.token;\n`,
+  );
   // A stand-in for the daemon: a process whose environment holds a secret.
   const daemon = new Deno.Command("sleep", {
     args: ["30"],
@@ -84,6 +91,7 @@ Deno.test("#16.5 an ecosystem file cannot read the daemon's home or another proc
     stdout: "null",
     stderr: "null",
   }).spawn();
+  const options = { hidden: [home], namespaces };
   try {
     const tries = [
       `require("fs").readFileSync(${JSON.stringify(`${home}/web.token`)}, "utf8")`,
@@ -95,8 +103,11 @@ Deno.test("#16.5 an ecosystem file cannot read the daemon's home or another proc
         JSON.stringify(`${home}/secret.json`)
       }, { with: { type: "json" } })).default.token`,
       `(await import(${JSON.stringify(`${home}/secret.mjs`)})).token`,
+      `(await import("./bridge.mjs")).token`,
     ];
-    const text = `const out = {};
+    const text = `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const out = {};
 ${
       tries.map((t, i) =>
         `try { out.T${i} = String(${t}); } catch (e) { out.T${i} = "refused: " + e.message; }`
@@ -104,7 +115,7 @@ ${
     }
 export const apps = [{ name: "probe", script: "sleep", env: out }];
 `;
-    const result = await loadText(s.dir, "probe.config.mjs", text, { hidden: [home] });
+    const result = await loadText(s.dir, "probe.config.mjs", text, options);
     assertEquals(result.problems, []);
     const env = result.apps[0]!.env!;
     assertEquals(Object.keys(env).length, tries.length);
@@ -112,21 +123,30 @@ export const apps = [{ name: "probe", script: "sleep", env: out }];
       assert(value.startsWith("refused: "), `${key}: ${value}`);
     }
     assert(!JSON.stringify(result).includes(token), "the secret is nowhere in the result");
-    // A static import of the home is refused too (the whole file fails).
-    const statics = await loadText(
-      s.dir,
-      "static.config.mjs",
+    const attempts = [
+      // A static import of the home.
       `import s from ${
         JSON.stringify(`${home}/secret.json`)
       } with { type: "json" };\nexport const apps = [{ name: s.token, script: "sleep" }];\n`,
-      { hidden: [home] },
-    );
-    assertEquals(statics.apps, []);
-    assert(!JSON.stringify(statics).includes(token), JSON.stringify(statics));
+      // CommonJS requiring a project ES module that imports the home.
+      'const { token } = require("./bridge.mjs");\nmodule.exports = { apps: [{ name: token, script: "sleep" }] };\n',
+    ];
+    for (const [i, attempt] of attempts.entries()) {
+      const file = `attempt${i}.config.${i === 0 ? "mjs" : "js"}`;
+      const loaded = await loadText(s.dir, file, attempt, options);
+      assertEquals(loaded.apps, [], file);
+      assert(!JSON.stringify(loaded).includes(token), JSON.stringify(loaded));
+    }
   } finally {
     daemon.kill("SIGKILL");
     await daemon.status;
   }
+}
+
+Deno.test("#16.5 an ecosystem file cannot read the daemon's home or another process's environment", async (t) => {
+  await using s = await scratch();
+  await t.step("in namespaces", () => readingHome(s, true));
+  await t.step("with Deno's permissions alone", () => readingHome(s, false));
 });
 
 Deno.test("#16.5 an ecosystem file cannot write files or spawn programs", async () => {
