@@ -180,3 +180,27 @@ function readJson(path: string): unknown {
     return null;
   }
 }
+
+Deno.test("a clustered Node app whose stop signal is SIGKILL (with shutdown_with_message) starts and stops", async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  const rows = await startApp(client, {
+    name: "blunt",
+    command: `${FIXTURES}server.js`,
+    interpreter: "node",
+    exec_mode: "cluster",
+    instances: 2,
+    stop_signal: "SIGKILL",
+    shutdown_with_message: true,
+    env: { PORT: "0" },
+  });
+  await waitFor(() => list(client), (r) => r.every((x) => x.status === "online"), {
+    what: "both online",
+  });
+  assertEquals((await list(client)).map((r) => r.restarts), [0, 0]);
+  await client.request("stop", { targets: ["blunt"] });
+  for (const row of rows) {
+    const stopped = await instance(client, row.id);
+    assertEquals([stopped.status, stopped.exit_signal], ["stopped", "SIGKILL"]);
+  }
+});

@@ -30,13 +30,14 @@ exports.install = function install(options) {
     redirect(this, request, options);
     return this;
   };
+  process.on("exit", () => {
+    for (const entry of served) unlinkQuietly(entry.socketPath);
+  });
+  if (options.stopSignal === null) return;
   process.on(options.stopSignal, function onStop() {
     const left = leaveRotation();
     if (options.appHandlesStop || process.listenerCount(options.stopSignal) > 1) return;
     left.then(() => drainThenDie(options.stopSignal, onStop));
-  });
-  process.on("exit", () => {
-    for (const entry of served) unlinkQuietly(entry.socketPath);
   });
 };
 

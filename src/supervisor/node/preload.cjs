@@ -15,8 +15,10 @@
   const env = process.env;
 
   definePmSend(process, env.ADASA_READY_FILE);
-  const stopSignal = env.ADASA_STOP_SIGNAL || "SIGTERM";
-  const withMessage = env.ADASA_SHUTDOWN_MESSAGE === "1";
+  // SIGKILL and SIGSTOP cannot be caught: with them, Adasa's stop is the signal itself.
+  const requested = env.ADASA_STOP_SIGNAL || "SIGTERM";
+  const stopSignal = requested === "SIGKILL" || requested === "SIGSTOP" ? null : requested;
+  const withMessage = env.ADASA_SHUTDOWN_MESSAGE === "1" && stopSignal !== null;
   if (withMessage) {
     // pm2 sends "shutdown" instead of the signal; the kill timeout still applies after it.
     process.on(stopSignal, () => process.emit("message", "shutdown"));
