@@ -93,3 +93,9 @@ export class FreshHttp implements Disposable {
     this.#client.close();
   }
 }
+
+/** A temp folder outside any ADASA_HOME (config files are never evaluated from a home), removed on dispose. */
+export async function tempDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "adasa-eco-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}

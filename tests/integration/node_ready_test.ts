@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
 import { events, instance, list, startApp, waitForInstance } from "../_helpers/apps.ts";
-import { FIXTURES } from "../_helpers/node.ts";
+import { FIXTURES, tempDir } from "../_helpers/node.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import type { LogLine } from "../../src/logs/mod.ts";
@@ -69,7 +69,8 @@ Deno.test("wait_ready: listen_timeout elapsing counts as ready, with an event sa
 
 Deno.test("an ecosystem file's wait_ready and listen_timeout reach the app", async () => {
   await using daemon = await startDaemon();
-  const dir = Deno.makeTempDirSync({ dir: daemon.home });
+  await using scratch = await tempDir();
+  const dir = scratch.path;
   const gate = `${dir}/gate`;
   Deno.writeTextFileSync(
     `${dir}/ecosystem.config.js`,
@@ -78,9 +79,20 @@ Deno.test("an ecosystem file's wait_ready and listen_timeout reach the app", asy
       JSON.stringify(gate)
     } } }] };\n`,
   );
-  const started = daemon.cli(["start", "ecosystem.config.js"], { cwd: dir });
+  let failed: string | null = null;
+  const started = daemon.cli(["start", "ecosystem.config.js"], { cwd: dir }).then((r) => {
+    if (r.code !== 0) failed = `adasa start exited ${r.code}: ${r.stderr}`;
+    return r;
+  });
   await using client = await daemon.connect();
-  const [row] = await waitFor(() => list(client), (rows) => rows.length === 1, { what: "eco" });
+  const [row] = await waitFor(
+    () => {
+      if (failed) throw new Error(failed);
+      return list(client);
+    },
+    (rows) => rows.length === 1,
+    { what: "eco" },
+  );
   await waitFor(() => logTexts(client, "eco"), (t) => t.includes("process.send is a function"), {
     what: "the app running",
   });

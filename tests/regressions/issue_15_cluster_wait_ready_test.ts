@@ -8,14 +8,15 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
 import { list } from "../_helpers/apps.ts";
-import { FIXTURES, freePort, FreshHttp } from "../_helpers/node.ts";
+import { FIXTURES, freePort, FreshHttp, tempDir } from "../_helpers/node.ts";
 import { waitFor } from "../_helpers/wait.ts";
 
 Deno.test("#15: a 2-instance cluster of a Node server shares its port instead of crash-looping", async () => {
   await using daemon = await startDaemon();
   using http = new FreshHttp();
   const port = freePort();
-  const dir = Deno.makeTempDirSync({ dir: daemon.home });
+  await using scratch = await tempDir();
+  const dir = scratch.path;
   Deno.writeTextFileSync(
     `${dir}/ecosystem.config.js`,
     `module.exports = { apps: [{ name: "api", script: ${JSON.stringify(`${FIXTURES}server.js`)},
@@ -44,7 +45,8 @@ Deno.test("#15: a 2-instance cluster of a Node server shares its port instead of
 
 Deno.test("#15: a wait_ready app that never sends ready is online after listen_timeout, not killed", async () => {
   await using daemon = await startDaemon();
-  const dir = Deno.makeTempDirSync({ dir: daemon.home });
+  await using scratch = await tempDir();
+  const dir = scratch.path;
   Deno.writeTextFileSync(
     `${dir}/ecosystem.config.js`,
     `module.exports = { apps: [{ name: "quiet", script: ${
