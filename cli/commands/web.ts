@@ -1,5 +1,5 @@
 /** `adasa web`: serve the dashboard, the HTTP API and /metrics from the daemon, or stop them. */
-import { print } from "../render/io.ts";
+import { print, printError } from "../render/io.ts";
 import { usageError } from "../usage_error.ts";
 import { call, intFlag } from "./_shared.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
@@ -27,6 +27,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     metrics_public: v["metrics-public"] === true,
   };
   const status = await call(ctx, "web_start", args);
+  for (const warning of status.warnings) printError(`Warning: ${warning}`);
   if (ctx.json) {
     print(JSON.stringify(status));
     return 0;

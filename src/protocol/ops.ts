@@ -164,6 +164,8 @@ export interface WebStatus {
   token_file: string;
   metrics_public: boolean;
   started_at: number;
+  /** What the user should know: plain HTTP beyond loopback, a token replaced. */
+  warnings: string[];
 }
 
 /** Window and filters of `logs`. */

@@ -1,6 +1,9 @@
 /**
- * One request in, one response out: static files (no secrets in them, so no token), then the
- * token check, then `/metrics` and the API. Nothing reaches an op before the token matched.
+ * One request in, one response out: the Host check (DNS rebinding), static files (no secrets in
+ * them, so no token), then the token check, then `/metrics` and the API. Nothing reaches an op
+ * before the token matched. The token travels in the Authorization header; only the event
+ * stream takes it in the URL, because EventSource cannot send headers. A POST must say
+ * `Content-Type: application/json`, which a cross-site form or a no-preflight fetch cannot.
  */
 import type { OpTable } from "../ipc/server.ts";
 import { AdasaError } from "../protocol/mod.ts";
@@ -8,9 +11,16 @@ import { callOp, type Endpoint, findEndpoint, streamOp } from "./api.ts";
 import { ASSETS } from "./assets.ts";
 import { type DaemonFigures, renderMetrics } from "./metrics.ts";
 import { parseParams } from "./params.ts";
-import { errorResponse, jsonResponse, responseForError, SECURITY_HEADERS } from "./responses.ts";
+import {
+  errorResponse,
+  HttpError,
+  jsonResponse,
+  responseForError,
+  SECURITY_HEADERS,
+} from "./responses.ts";
 import { sseResponse } from "./sse.ts";
 import { tokensMatch } from "./token.ts";
+import { hostAllowed } from "./host_check.ts";
 import type { InstanceInfo } from "../protocol/mod.ts";
 
 /** What the router needs from the server that owns it. */
@@ -20,6 +30,9 @@ export interface RouterOptions {
   metricsPublic: boolean;
   /** Open event streams; the server aborts them when it stops. */
   streams: Set<AbortController>;
+  /** The address the server is bound to, and this machine's name: Hosts it answers to. */
+  boundHost: string;
+  machine: string;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -30,6 +43,15 @@ const PAGE_POLICY =
 export async function route(req: Request, options: RouterOptions): Promise<Response> {
   try {
     const url = new URL(req.url);
+    const host = req.headers.get("host");
+    if (!hostAllowed(host, options.boundHost, options.machine)) {
+      return errorResponse(
+        "FORBIDDEN_HOST",
+        `Host ${
+          JSON.stringify((host ?? "").slice(0, 100))
+        } is not this server's: use localhost, an IP address or ${options.machine}`,
+      );
+    }
     const asset = Object.hasOwn(ASSETS, url.pathname) ? ASSETS[url.pathname] : undefined;
     if (asset && (req.method === "GET" || req.method === "HEAD")) {
       return new Response(req.method === "HEAD" ? null : asset.body, {
@@ -41,14 +63,12 @@ export async function route(req: Request, options: RouterOptions): Promise<Respo
       });
     }
     const isMetrics = url.pathname === "/metrics";
-    if (!(isMetrics && options.metricsPublic) && !authorized(req, url, options.token)) {
-      return errorResponse(
-        "UNAUTHORIZED",
-        "Missing or wrong token: send Authorization: Bearer <token> or ?token=<token> (see web.token in the Adasa home)",
-      );
+    const found = isMetrics ? null : findEndpoint(url.pathname);
+    const queryToken = found?.endpoint.stream === "sse" && req.method === "GET";
+    if (!(isMetrics && options.metricsPublic) && !authorized(req, url, options.token, queryToken)) {
+      return errorResponse("UNAUTHORIZED", unauthorizedMessage(url, queryToken));
     }
     if (isMetrics) return await metrics(req, url, options);
-    const found = findEndpoint(url.pathname);
     if (!found) return errorResponse("NOT_FOUND", `No endpoint ${url.pathname.slice(0, 200)}`);
     if (req.method !== found.endpoint.method) {
       return errorResponse("METHOD_NOT_ALLOWED", `${url.pathname} takes ${found.endpoint.method}`);
@@ -64,12 +84,20 @@ export async function route(req: Request, options: RouterOptions): Promise<Respo
   }
 }
 
-function authorized(req: Request, url: URL, token: string): boolean {
+/** The bearer header; the `token` query parameter only where `queryToken` allows it. */
+function authorized(req: Request, url: URL, token: string, queryToken: boolean): boolean {
   const header = req.headers.get("authorization");
   const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   if (bearer !== undefined && tokensMatch(bearer, token)) return true;
-  const query = url.searchParams.get("token");
+  const query = queryToken ? url.searchParams.get("token") : null;
   return query !== null && tokensMatch(query, token);
+}
+
+function unauthorizedMessage(url: URL, queryToken: boolean): string {
+  if (!queryToken && url.searchParams.has("token")) {
+    return "A token in the URL is accepted only by GET /api/logs/follow (EventSource cannot send headers): send Authorization: Bearer <token>";
+  }
+  return "Missing or wrong token: send Authorization: Bearer <token> (see web.token in the Adasa home)";
 }
 
 async function argsOf(
@@ -81,6 +109,15 @@ async function argsOf(
   const unexpected = [...url.searchParams.keys()].find((k) => k !== "token");
   if (unexpected) {
     throw new AdasaError("INVALID_ARGUMENT", `Parameter "${unexpected}": send it in the JSON body`);
+  }
+  const type = req.headers.get("content-type");
+  if ((type ?? "").split(";")[0]!.trim().toLowerCase() !== "application/json") {
+    throw new HttpError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `POST ${url.pathname} needs Content-Type: application/json, got ${
+        JSON.stringify((type ?? "none").slice(0, 80))
+      }`,
+    );
   }
   const body = await readJsonBody(req);
   const allowed = endpoint.body ?? [];

@@ -6,6 +6,7 @@
 import type { OpTable } from "../ipc/server.ts";
 import { AdasaError, type WebStatus } from "../protocol/mod.ts";
 import { route } from "./router.ts";
+import { getLogger } from "../logger.ts";
 import { checkToken, newToken, readTokenFile, writeTokenFile } from "./token.ts";
 
 /** Default port (the one pm2's web interface used). */
@@ -54,17 +55,24 @@ export class WebService implements AsyncDisposable {
   /**
    * Serves on `settings.host:port`, replacing a server with other settings.
    *
-   * @throws {AdasaError} INVALID_ARGUMENT for another address without a token, ALREADY_EXISTS
-   * when the port is taken
+   * @throws {AdasaError} INVALID_ARGUMENT for a bad token or address, ALREADY_EXISTS when the
+   * port is taken
    */
   async start(settings: WebSettings): Promise<WebStatus> {
     const current = this.#running;
     if (current && this.#sameSettings(current, settings)) return current.status;
-    const token = this.#resolveToken(settings);
+    const { token, warnings } = this.#resolveToken(settings);
     await this.stop();
     const streams = new Set<AbortController>();
     const ops = this.#ops();
-    const options = { ops, token, metricsPublic: settings.metricsPublic, streams };
+    const options = {
+      ops,
+      token,
+      metricsPublic: settings.metricsPublic,
+      streams,
+      boundHost: settings.host,
+      machine: Deno.hostname(),
+    };
     const server = serveOn(settings, (req) => route(req, options));
     const port = server.addr.port;
     const status: WebStatus = {
@@ -74,7 +82,9 @@ export class WebService implements AsyncDisposable {
       token_file: this.#tokenFile,
       metrics_public: settings.metricsPublic,
       started_at: Date.now(),
+      warnings,
     };
+    for (const warning of warnings) getLogger("web").warn("{warning}", { warning });
     this.#running = { server, streams, status, token };
     return status;
   }
@@ -100,24 +110,35 @@ export class WebService implements AsyncDisposable {
       (settings.token === undefined || settings.token === running.token);
   }
 
-  /** A given token is saved; otherwise web.token's is reused, or made on loopback only. */
-  #resolveToken(settings: WebSettings): string {
+  /**
+   * A given token is saved. Otherwise loopback reuses web.token's (or makes one), and any other
+   * address gets a NEW token (#16.7): the loopback one may sit in browser history and shell
+   * logs, and would now cross the network in clear text.
+   */
+  #resolveToken(settings: WebSettings): { token: string; warnings: string[] } {
+    const warnings: string[] = [];
+    const loopback = LOOPBACK.has(settings.host);
+    if (!loopback) {
+      warnings.push(
+        `Serving on ${settings.host} over plain HTTP: the token and everything the API returns ` +
+          "cross the network unencrypted; put a TLS proxy in front, or use an SSH tunnel to 127.0.0.1",
+      );
+    }
     if (settings.token !== undefined) {
       const token = checkToken(settings.token);
       writeTokenFile(this.#tokenFile, token);
-      return token;
+      return { token, warnings };
     }
     const existing = readTokenFile(this.#tokenFile);
-    if (existing) return existing;
-    if (!LOOPBACK.has(settings.host)) {
-      throw new AdasaError(
-        "INVALID_ARGUMENT",
-        `Serving on ${settings.host} needs a token: pass one, or create ${this.#tokenFile} first`,
-      );
-    }
+    if (existing && loopback) return { token: existing, warnings };
     const token = newToken();
     writeTokenFile(this.#tokenFile, token);
-    return token;
+    if (existing) {
+      warnings.push(
+        `Made a new token for ${settings.host} (${this.#tokenFile}); the previous one no longer works`,
+      );
+    }
+    return { token, warnings };
   }
 }
 

@@ -90,7 +90,10 @@ Deno.test("no token or a wrong token gets 401 and nothing happens", async () => 
   assertEquals((await call(`${web.base}/api/list?token=${wrong}`, null)).status, 401);
   const rows = (await web.call("/api/list")).body as InstanceInfo[];
   assertEquals(rows.map((r) => [r.name, r.pid, r.restarts]), [["keep", row?.pid, 0]]);
-  assertEquals((await call(`${web.base}/api/list?token=${web.token}`, null)).status, 200);
+  // The right token in the URL is refused too: only the event stream takes it there (#16.7).
+  const inUrl = await call(`${web.base}/api/list?token=${web.token}`, null);
+  assertEquals(inUrl.status, 401);
+  assertMatch(errorOf(inUrl.body).message, /accepted only by GET \/api\/logs\/follow/);
 });
 
 Deno.test("bad parameters get 400 naming the parameter", async () => {
@@ -181,16 +184,14 @@ Deno.test("adasa web prints a URL with the token; web.token is 0600; --stop stop
   await assertRefused(`http://127.0.0.1:${status.port}/api/list`);
 });
 
-Deno.test("another host without a token file is refused before anything listens", async () => {
+Deno.test("another host without a token file gets a new token and a plain-HTTP warning", async () => {
   await using d = await startDaemon();
   await using client = await d.connect();
-  const error = await client.request("web_start", { port: 0, host: "0.0.0.0" }).then(
-    () => null,
-    (e: unknown) => e as { code: string; message: string },
-  );
-  assertEquals(error?.code, "INVALID_ARGUMENT");
-  assertMatch(error?.message ?? "", /needs a token/);
-  assert(!existsSync(`${d.home}/web.token`), "no token file was written");
+  const status = await client.request("web_start", { port: 0, host: "0.0.0.0" });
+  assert(existsSync(`${d.home}/web.token`), "a token file was written");
+  assertEquals(status.warnings.length, 1, JSON.stringify(status.warnings));
+  assertMatch(status.warnings[0]!, /^Serving on 0\.0\.0\.0 over plain HTTP/);
+  assertEquals((await client.request("web_stop", {})).stopped, true);
 });
 
 Deno.test("ADASA_WEB_PORT serves the dashboard from daemon start", async () => {
