@@ -14,7 +14,7 @@
 // Single files rather than protocol/mod.ts: the CLI loads this module at start, and the rest of
 // the protocol (app definitions, time and size parsing) would only cost it start-up time.
 import { AdasaError, isErrorCode } from "../protocol/errors.ts";
-import { encodeFrame, FrameReader } from "../protocol/frame.ts";
+import { encodeFrame, FrameLengthError, FrameReader } from "../protocol/frame.ts";
 import { decodeMessage, encodeMessage } from "../protocol/codec.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import type {
@@ -166,6 +166,7 @@ export class AdasaClient implements AsyncDisposable {
 
   #writeChain: Promise<void> = Promise.resolve();
   #write(bytes: Uint8Array): Promise<void> {
+    // A failed write was reported to its own request; the next one still gets its turn.
     this.#writeChain = this.#writeChain.catch(() => {}).then(async () => {
       let offset = 0;
       while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
@@ -176,6 +177,7 @@ export class AdasaClient implements AsyncDisposable {
   async #readLoop(): Promise<void> {
     const reader = new FrameReader();
     const buffer = new Uint8Array(64 * 1024);
+    let failure = new AdasaError("UNAVAILABLE", "The daemon closed the connection");
     try {
       while (true) {
         const n = await this.#conn.read(buffer);
@@ -184,13 +186,11 @@ export class AdasaClient implements AsyncDisposable {
           this.#receive(decodeMessage(payload));
         }
       }
-    } catch {
-      // closed locally or reset by the daemon
+    } catch (error) {
+      failure = this.#readFailure(error);
     } finally {
       this.#closed = true;
-      for (const pending of this.#pending.values()) {
-        pending.reject(new AdasaError("UNAVAILABLE", "The daemon closed the connection"));
-      }
+      for (const pending of this.#pending.values()) pending.reject(failure);
       this.#pending.clear();
       try {
         this.#conn.close();
@@ -198,6 +198,29 @@ export class AdasaClient implements AsyncDisposable {
         // already closed
       }
     }
+  }
+
+  /** Why reading stopped: a reply that cannot be read is not a closed connection. */
+  #readFailure(error: unknown): AdasaError {
+    if (error instanceof FrameLengthError) {
+      const code = error.length > 0 ? "FRAME_TOO_LARGE" : "MALFORMED_FRAME";
+      return new AdasaError(code, `Unreadable reply from the daemon: ${error.message}`, {
+        cause: error,
+      });
+    }
+    if (error instanceof SyntaxError) {
+      return new AdasaError(
+        "MALFORMED_FRAME",
+        `Unreadable reply from the daemon: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const why = this.#closed
+      ? "Connection to the daemon is closed"
+      : "Lost the connection to the daemon";
+    return new AdasaError("UNAVAILABLE", why, { cause: error });
   }
 
   #receive(frame: unknown): void {

@@ -91,7 +91,11 @@ export function spawnInSession(
       detached: !viaSetsid,
     }).spawn();
   } catch (error) {
-    throw new SpawnError(`cannot start ${program}: ${(error as Error).message}`, { cause: error });
+    // execve's own refusal (EACCES on a folder of the path, a noexec mount) says so too.
+    const why = error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (error as Error).message;
+    throw new SpawnError(`cannot start ${program}: ${why}`, { cause: error });
   }
   return {
     pid: child.pid,
@@ -122,8 +126,11 @@ function checkCwd(cwd: string): void {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(cwd);
-  } catch {
-    throw new SpawnError(`cwd does not exist: ${cwd}`);
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new SpawnError(`permission denied: cwd ${cwd}`, { cause: error });
+    }
+    throw new SpawnError(`cwd does not exist: ${cwd}`, { cause: error });
   }
   if (!info.isDirectory) throw new SpawnError(`cwd is not a directory: ${cwd}`);
 }
@@ -135,16 +142,21 @@ function resolveProgram(program: string, cwd: string, path: string): string {
     assertExecutable(full, program);
     return full;
   }
+  // As execvp: a file found but not executable (EACCES) is reported if no later folder has one.
+  let denied: string | null = null;
   for (const dir of path.split(":")) {
     if (!dir) continue;
     const candidate = `${dir}/${program}`;
     try {
       const info = Deno.statSync(candidate);
       if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) return candidate;
-    } catch {
-      // not in this folder
+      if (info.isFile) denied ??= candidate;
+    } catch (error) {
+      if (error instanceof Deno.errors.PermissionDenied) denied ??= candidate;
+      // otherwise not in this folder
     }
   }
+  if (denied) throw new SpawnError(`permission denied: ${denied} is not executable`);
   throw new SpawnError(`command not found in PATH: ${program}`);
 }
 
@@ -152,11 +164,16 @@ function assertExecutable(full: string, shown: string): void {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(full);
-  } catch {
-    throw new SpawnError(`command not found: ${shown}`);
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new SpawnError(`permission denied: ${shown}`, { cause: error });
+    }
+    throw new SpawnError(`command not found: ${shown}`, { cause: error });
   }
   if (!info.isFile) throw new SpawnError(`not a file: ${shown}`);
-  if (((info.mode ?? 0) & 0o111) === 0) throw new SpawnError(`not executable: ${shown}`);
+  if (((info.mode ?? 0) & 0o111) === 0) {
+    throw new SpawnError(`permission denied: ${shown} is not executable`);
+  }
 }
 
 /**
