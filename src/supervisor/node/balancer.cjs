@@ -13,6 +13,7 @@ const fs = require("node:fs");
 const process = require("node:process");
 
 const HOLD_MS = 10_000;
+const MAX_HELD = 1_024; // per port: past this, a flood while no worker serves is refused
 const PORT_GRACE_MS = 1_500;
 const IDLE_EXIT_MS = 3_000;
 const WATCH_MS = 500;
@@ -82,6 +83,7 @@ class Port {
   }
 
   hold(client) {
+    if (this.held.size >= MAX_HELD) return client.destroy();
     const timer = setTimeout(() => {
       this.held.delete(entry);
       client.destroy();

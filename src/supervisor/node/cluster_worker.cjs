@@ -206,6 +206,8 @@ class Control {
   constructor(controlPath) {
     this.controlPath = controlPath;
     this.seq = 0;
+    this.callers = 0;
+    this.retry = null;
     this.waiting = new Map();
     this.socket = null;
     this.connecting = null;
@@ -234,7 +236,9 @@ class Control {
             this.connecting = null;
             return reject(failure);
           }
-          setTimeout(attempt, CONNECT_RETRY_MS);
+          // Only a pending listen keeps the process alive while the balancer is away.
+          this.retry = setTimeout(attempt, CONNECT_RETRY_MS);
+          if (this.callers === 0) this.retry.unref();
         });
       };
       attempt();
@@ -251,7 +255,12 @@ class Control {
     socket.on("data", (chunk) => {
       text += chunk;
       for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n")) {
-        const reply = JSON.parse(text.slice(0, end));
+        let reply;
+        try {
+          reply = JSON.parse(text.slice(0, end));
+        } catch {
+          return socket.destroy(); // never the app's problem: reconnect instead
+        }
         text = text.slice(end + 1);
         const waiter = this.waiting.get(reply.seq);
         this.waiting.delete(reply.seq);
@@ -284,7 +293,9 @@ class Control {
   }
 
   call(message) {
-    return this.connect().then((socket) => {
+    this.callers++;
+    this.retry?.ref();
+    return this.connect().finally(() => this.callers--).then((socket) => {
       const seq = ++this.seq;
       const reply = new Promise((resolve) => this.waiting.set(seq, resolve));
       this.updateRef();
