@@ -6,10 +6,13 @@
 import { parse, YAMLParseError } from "yaml";
 import type { ParseResult } from "./json_toml.ts";
 
-/** Parses one YAML document; several documents in one file are an error, as in pm2. */
+/**
+ * Parses one YAML document; several documents in one file are an error, as in pm2. Merge keys
+ * (`<<: *defaults`) work, as js-yaml's default schema has them; an alias bomb is refused.
+ */
 export function parseYamlText(text: string): ParseResult {
   try {
-    return { ok: true, data: parse(text) };
+    return { ok: true, data: parse(text, { merge: true }) };
   } catch (error) {
     if (!(error instanceof YAMLParseError)) {
       return { ok: false, message: `invalid YAML: ${(error as Error).message.split("\n")[0]}` };

@@ -119,6 +119,14 @@ const SHAPES: Array<{ what: string; files: Record<string, string>; apps?: unknow
     apps: [["api", "P/s.js", "P", ["--port", "80"], { MODE: "prod" }]],
   },
   {
+    what: "YAML merge keys (<<: *defaults), as js-yaml reads them",
+    files: {
+      "conf/ecosystem.yml":
+        "defaults: &defaults\n  script: s.js\n  env:\n    MODE: prod\napps:\n  - <<: *defaults\n    name: api\n",
+    },
+    apps: [["api", "P/s.js", "P", [], { MODE: "prod" }]],
+  },
+  {
     what: "a name containing .json, as pm2 decides (process.json.prod)",
     files: { "conf/process.json.prod": '{"apps": [{"name": "api", "script": "s.js"}]}' },
   },
@@ -250,6 +258,19 @@ const BAD: Array<{ what: string; file: string; text: string; problem: string }> 
     file: "ecosystem.yml",
     text: "apps:\n  - name: a\n   script: s.js\n",
     problem: "ecosystem.yml:3:1: invalid YAML: Sequence item without - indicator",
+  },
+  {
+    what: "a YAML alias bomb",
+    file: "ecosystem.yml",
+    text: [
+      "a: &a [x,x,x,x,x,x,x,x,x]",
+      ..."bcdef".split("").map((c, i) =>
+        `${c}: &${c} [${Array(9).fill(`*${"abcdef"[i]}`).join(",")}]`
+      ),
+      "apps: [*f,*f,*f,*f,*f,*f,*f,*f,*f]",
+    ].join("\n"),
+    problem:
+      "ecosystem.yml: invalid YAML: Excessive alias count indicates a resource exhaustion attack",
   },
   {
     what: "a CommonJS syntax error, with line and column",
