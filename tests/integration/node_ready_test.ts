@@ -6,7 +6,7 @@
  * shutdown_with_message replaces the stop signal, and each instance gets pm2's variables.
  */
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { startDaemon } from "../_helpers/daemon.ts";
+import { makeHome, startDaemon } from "../_helpers/daemon.ts";
 import { events, instance, list, startApp, waitForInstance } from "../_helpers/apps.ts";
 import { FIXTURES, tempDir } from "../_helpers/node.ts";
 import { waitFor } from "../_helpers/wait.ts";
@@ -215,4 +215,25 @@ Deno.test("a clustered Node app whose stop signal is SIGKILL (with shutdown_with
     const stopped = await instance(client, row.id);
     assertEquals([stopped.status, stopped.exit_signal], ["stopped", "SIGKILL"]);
   }
+});
+
+Deno.test("a Node app still runs, without the runtime, when the runtime's files cannot be written", async () => {
+  const home = makeHome();
+  Deno.writeTextFileSync(`${home}/node`, "a file where the runtime's folder would go\n");
+  await using daemon = await startDaemon({ home });
+  await using client = await daemon.connect();
+  const [row] = await startApp(client, readyApp("degraded", {}));
+  await waitFor(
+    () => logTexts(client, "degraded"),
+    (t) => t.includes("process.send is a undefined"),
+    {
+      what: "the app running without the preload",
+    },
+  );
+  const online = await waitForInstance(client, row!.id, (r) => r.status === "online", "online");
+  assertEquals(online.restarts, 0);
+  assertMatch(
+    Deno.readTextFileSync(`${home}/daemon.log`),
+    /Node runtime files not written, "degraded" runs without them/,
+  );
 });

@@ -45,10 +45,20 @@ export class Balancers {
     const control = `${this.#deps.dir}/app-${appId}.sock`;
     if (this.#closing) return control;
     const env = { PATH: node.env.PATH ?? "/usr/bin:/bin", ...this.#deps.tag };
-    const child = spawnInSession(node.program, [this.#deps.script(), control], {
-      cwd: this.#deps.dir,
-      env,
-    });
+    let child: SpawnedChild;
+    try {
+      child = spawnInSession(node.program, [this.#deps.script(), control], {
+        cwd: this.#deps.dir,
+        env,
+      });
+    } catch (error) {
+      // The worker's own spawn fails the same way (same program, same PATH) and says so.
+      getLogger("cluster").error("Balancer of app {appId} not started: {error}", {
+        appId,
+        error: String(error),
+      });
+      return control;
+    }
     const running = { child, control, startedAt: Date.now() };
     this.#running.set(appId, running);
     void child.stdout.cancel();

@@ -6,6 +6,7 @@
  * balancers started only when a Node app is spawned.
  */
 import type { AppSpec } from "../../protocol/mod.ts";
+import { getLogger } from "../../logger.ts";
 import { NODE_PRELOAD_VAR } from "../spawn.ts";
 import { Balancers } from "./balancers.ts";
 import { installNodeFiles, type NodeFiles } from "./files.ts";
@@ -55,7 +56,17 @@ export class NodeRuntime {
    */
   environment(spec: AppSpec, appId: number, env: Record<string, string>): Record<string, string> {
     if (!isNodeApp(spec)) return {};
-    const files = this.#installed();
+    let files: NodeFiles;
+    try {
+      files = this.#installed();
+    } catch (error) {
+      // A full or read-only disk: the app still runs, without process.send or cluster ports.
+      getLogger("node").error("Node runtime files not written, {app} runs without them: {error}", {
+        app: spec.name,
+        error: String(error),
+      });
+      return {};
+    }
     const added: Record<string, string> = {
       [NODE_PRELOAD_VAR]: files.preload,
       ADASA_STOP_SIGNAL: spec.stop_signal,
