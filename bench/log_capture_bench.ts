@@ -3,7 +3,10 @@
 // - capture throughput of one child writing 200 MB of 100-byte lines (`yes | head -c`),
 //   lines lost (counted in the files afterwards) and the daemon-side peak RSS;
 // - time to the first line of a `--since T` read in the middle of 1 GiB of history.
+// With --pm2 [raw|time], the child's stdout also goes to a pm2-style out_file (#15.4), as is or
+// with pm2's date before each line.
 // Usage: deno run -A bench/log_capture_bench.ts [--capture-mb 200] [--history-mb 1024] [--dir D]
+//        [--pm2 raw|time]
 import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
 import { LogCapture, readLogs } from "../src/logs/mod.ts";
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     "capture-mb": { type: "string", default: "200" },
     "history-mb": { type: "string", default: "1024" },
     dir: { type: "string" },
+    pm2: { type: "string" },
   },
 });
 const CAPTURE_BYTES = Number(values["capture-mb"]) * 1e6;
@@ -32,7 +36,13 @@ async function benchCapture(root: string): Promise<void> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  await logs.capture("bench", 1, { stdout: child.stdout, stderr: child.stderr });
+  const pm2 = values.pm2 === undefined ? null : {
+    out: `${root}/pm2-out.log`,
+    err: null,
+    both: null,
+    dateFormat: values.pm2 === "time" ? "YYYY-MM-DDTHH:mm:ss" : null,
+  };
+  await logs.capture("bench", 1, { stdout: child.stdout, stderr: child.stderr }, { pm2 });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   await child.status;

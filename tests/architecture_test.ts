@@ -32,6 +32,7 @@ const LIBRARY_HOMES: Record<string, string> = {
   "croner": "src/daemon/triggers.ts",
   "picomatch": "src/daemon/watch_ignore.ts",
   "string-width": "cli/render/unicode_width.ts",
+  "dayjs": "src/logs/date_format.ts",
   "leven": "cli/suggest.ts",
   "uplot/dist/uPlot.esm.js": "src/web/assets.ts",
   "uplot/dist/uPlot.min.css": "src/web/assets.ts",

@@ -7,7 +7,7 @@
  * held up by a child's slow output).
  */
 import { getLogger } from "../logger.ts";
-import { LogCapture } from "../logs/mod.ts";
+import { LogCapture, pm2FilesOf } from "../logs/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Instance, SpawnedChild } from "../supervisor/mod.ts";
 
@@ -77,7 +77,7 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
           stderr: tapLines(child.stderr, (line) => instance.noteOutputLine(child.pid, line)),
         }
         : { stdout: child.stdout, stderr: child.stderr };
-      const run = capture.capture(name, id, pipes);
+      const run = capture.capture(name, id, pipes, { pm2: pm2FilesOf(spec, id) });
       Promise.all([run, child.status]).then(([tail]) => {
         if (tail.length === 0) return;
         try {

@@ -12,6 +12,7 @@ import { getLogger } from "../logger.ts";
 import { AppLog } from "./app_log.ts";
 import { LineFramer } from "./framer.ts";
 import { appLogDir } from "./paths.ts";
+import { type Pm2Files, Pm2FileWriter, Pm2Framer, targetsOf } from "./pm2_files.ts";
 import {
   DEFAULT_LOG_POLICY,
   type LogPolicy,
@@ -89,6 +90,9 @@ export class LogCapture {
   readonly #policies = new Map<string, LogPolicy>();
   readonly #tails = new Map<number, StderrTail>();
   readonly #dropped = new Map<number, number>();
+  readonly #pm2 = new Pm2FileWriter();
+  /** The pm2-style files each app wrote to, for `flush`. */
+  readonly #pm2Paths = new Map<string, Set<string>>();
 
   constructor(options: LogCaptureOptions) {
     this.#options = options;
@@ -109,13 +113,28 @@ export class LogCapture {
    *
    * @throws {AdasaError} INVALID_ARGUMENT, synchronously, when `app` cannot name a log folder
    */
-  capture(app: string, instanceId: number, pipes: InstancePipes): Promise<string[]> {
+  capture(
+    app: string,
+    instanceId: number,
+    pipes: InstancePipes,
+    options: { pm2?: Pm2Files | null } = {},
+  ): Promise<string[]> {
     const log = this.#appLog(app);
     const tail = new StderrTail();
     this.#tails.set(instanceId, tail);
+    const copy = (stream: LogStream) => {
+      const files = options.pm2;
+      if (!files) return null;
+      const paths = targetsOf(files, stream);
+      if (paths.length === 0) return null;
+      const known = this.#pm2Paths.get(app) ?? new Set();
+      for (const path of paths) known.add(path);
+      this.#pm2Paths.set(app, known);
+      return { framer: new Pm2Framer(files.dateFormat), paths };
+    };
     return Promise.all([
-      this.#pump(log, new LineFramer(instanceId, "out"), pipes.stdout, null),
-      this.#pump(log, new LineFramer(instanceId, "err"), pipes.stderr, tail),
+      this.#pump(log, new LineFramer(instanceId, "out"), pipes.stdout, null, copy("out")),
+      this.#pump(log, new LineFramer(instanceId, "err"), pipes.stderr, tail, copy("err")),
     ]).then(() => tail.lines());
   }
 
@@ -143,6 +162,7 @@ export class LogCapture {
   /** Deletes an app's log files; their index rows come in the next `takePendingIndex()`. */
   async flush(app: string): Promise<void> {
     await this.#appLog(app).flush();
+    await this.#pm2.truncate(this.#pm2Paths.get(app) ?? []);
   }
 
   /** Forgets an instance's in-memory state (after `delete`). */
@@ -154,6 +174,11 @@ export class LogCapture {
   /** Writes what is pending and closes every file. Captures still running keep their pipes. */
   async close(): Promise<void> {
     await Promise.all([...this.#apps.values()].map((log) => log.close()));
+    await this.#pm2.close();
+  }
+
+  async #copy(copy: Pm2Copy, bytes: Uint8Array): Promise<void> {
+    await Promise.all(copy.paths.map((path) => this.#pm2.write(path, bytes)));
   }
 
   #appLog(app: string): AppLog {
@@ -177,6 +202,7 @@ export class LogCapture {
     framer: LineFramer,
     stream: ReadableStream<Uint8Array>,
     tail: StderrTail | null,
+    copy: Pm2Copy | null,
   ): Promise<void> {
     const chunks = readChunks(stream);
     try {
@@ -184,6 +210,7 @@ export class LogCapture {
         tail?.push(value);
         log.append(framer, value);
         await log.commit(); // backpressure: the child waits on its pipe while we write
+        if (copy) await this.#copy(copy, copy.framer.push(value, Date.now()));
       }
     } catch (error) {
       getLogger("logs").warn("Reading {stream} of instance {id} failed: {error}", {
@@ -195,9 +222,16 @@ export class LogCapture {
       tail?.end();
       log.end(framer);
       await log.commit();
+      if (copy) await this.#copy(copy, copy.framer.end(Date.now()));
       await chunks.return(undefined);
     }
   }
+}
+
+/** Where a stream's bytes are copied for pm2 users, and their framing. */
+interface Pm2Copy {
+  framer: Pm2Framer;
+  paths: string[];
 }
 
 function streamName(stream: LogStream): string {

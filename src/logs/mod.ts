@@ -25,6 +25,8 @@ export { DEFAULT_LOG_POLICY, openSegmentFile } from "./segments.ts";
 export type { LogPolicy, OpenSegment, SegmentHandle } from "./segments.ts";
 export { REGION_BYTES } from "./index_regions.ts";
 export { STDERR_TAIL_LINES } from "./stderr_tail.ts";
+export { pm2FilesOf } from "./pm2_files.ts";
+export type { Pm2Files, Pm2LogSettings } from "./pm2_files.ts";
 export { appLogDir, CURRENT_LINK } from "./paths.ts";
 export { mergeByTime, readLogs } from "./reader.ts";
 export { tailLogs } from "./tail.ts";
