@@ -44,10 +44,25 @@ export function acquireLock(paths: DaemonPaths): DaemonLock {
   };
 }
 
-/** Writes the pid file atomically. */
+/**
+ * Writes the pid file atomically. The temporary file is created exclusively (createNew), so a
+ * link left at its path is never followed: a stale one is removed (unlink does not follow).
+ */
 export function writePidFile(path: string, pid: number): void {
   const temp = `${path}.${pid}.tmp`;
-  Deno.writeTextFileSync(temp, `${pid}\n`, { mode: 0o600 });
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    Deno.removeSync(temp);
+    file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
+  }
+  try {
+    file.writeSync(new TextEncoder().encode(`${pid}\n`));
+  } finally {
+    file.close();
+  }
   Deno.renameSync(temp, path);
 }
 

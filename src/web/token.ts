@@ -38,11 +38,26 @@ export function readTokenFile(path: string): string | null {
   }
 }
 
-/** Writes the token to a temp file (0600) and renames it over `path`, so no reader sees half. */
+/**
+ * Writes the token to a temp file (0600) and renames it over `path`, so no reader sees half.
+ * The temp file is created exclusively, so a link planted at its path is never followed.
+ */
 export function writeTokenFile(path: string, token: string): void {
   const temp = `${path}.${Deno.pid}.tmp`;
-  Deno.writeTextFileSync(temp, `${token}\n`, { mode: 0o600 });
-  Deno.chmodSync(temp, 0o600);
+  const open = () => Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
+  let file: Deno.FsFile;
+  try {
+    file = open();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    Deno.removeSync(temp); // a leftover; unlink does not follow a link
+    file = open();
+  }
+  try {
+    file.writeSync(new TextEncoder().encode(`${token}\n`));
+  } finally {
+    file.close();
+  }
   Deno.renameSync(temp, path);
 }
 
