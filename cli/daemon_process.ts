@@ -100,7 +100,7 @@ export async function tryConnect(home: string): Promise<AdasaClient | null> {
   try {
     return await AdasaClient.connect({ home });
   } catch {
-    return null;
+    return null; // connect fails only with UNAVAILABLE: nothing listens on the socket
   }
 }
 
@@ -147,6 +147,6 @@ function lastLogLine(path: string): string {
     const lines = Deno.readTextFileSync(path).trimEnd().split("\n");
     return lines.at(-1) ?? "see daemon.log";
   } catch {
-    return `see ${path}`;
+    return `see ${path}`; // no log written (yet): name the file to look at
   }
 }

@@ -14,7 +14,7 @@ if (!dir) {
 }
 await Deno.mkdir(dir, { recursive: true });
 const target = `${dir}/adasa`;
-await Deno.remove(target).catch(() => {});
+await Deno.remove(target).catch(() => {}); // a previous link, if any; symlink says why if not
 await Deno.symlink(dist, target);
 print(`Linked ${target} -> ${dist}`);
 if (!(Deno.env.get("PATH") ?? "").split(":").includes(dir)) {

@@ -3,6 +3,6 @@ export function realPath(path: string): string {
   try {
     return Deno.realPathSync(path);
   } catch {
-    return path;
+    return path; // a compiled binary's virtual path, or a file removed meanwhile
   }
 }

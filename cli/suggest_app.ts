@@ -14,7 +14,7 @@ export async function suggestAppName(error: AdasaError, home: string): Promise<A
     const message = withSuggestion(error.message, word, new Set(rows.map((row) => row.name)));
     return message === error.message ? error : new AdasaError("NOT_FOUND", message);
   } catch {
-    return error;
+    return error; // a suggestion is a courtesy: the original error is the answer
   } finally {
     client.close();
   }

@@ -45,7 +45,7 @@ export async function writeNewFile(
       } catch {
         // closed above
       }
-      await Deno.remove(temp).catch(() => {});
+      await Deno.remove(temp).catch(() => {}); // best effort: the write's error is the one to tell
       throw error;
     }
     return;

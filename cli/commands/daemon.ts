@@ -73,7 +73,7 @@ function isAlive(pid: number): boolean {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     return !/\) [ZX] /.test(stat);
   } catch {
-    return false;
+    return false; // ESRCH or no /proc entry: gone
   }
 }
 

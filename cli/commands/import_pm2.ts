@@ -12,7 +12,12 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const path = parsed.positionals[0] ?? `${home}/dump.pm2`;
   try {
     await Deno.stat(path);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new AdasaError("INVALID_ARGUMENT", `Cannot read ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     throw new AdasaError(
       "NOT_FOUND",
       `No pm2 dump at ${path}; run "pm2 save" first or name the file`,

@@ -48,7 +48,7 @@ function isAlive(pid: number): boolean {
   try {
     return !/\) [ZX] /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
   } catch {
-    return false;
+    return false; // no /proc entry: gone
   }
 }
 

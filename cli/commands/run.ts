@@ -48,7 +48,10 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     const start = await import("./start.ts");
     await start.run({ ...parsed, command: "start" }, { ...ctx, home, json: false, connect });
     // From the start on: the lines written while `start` waited are not lost.
-    const follow = forwardOutput(connect, since).catch(() => {});
+    const follow = forwardOutput(connect, since).catch((error) => {
+      // The stream ends with the daemon when we stop it; before that, losing it is news.
+      if (!stopping) printError(`adasa run: app output no longer forwarded: ${error.message}`);
+    });
     const verdict = await watchApps(connect, () => stopping);
     if (verdict !== null) {
       code = verdict;

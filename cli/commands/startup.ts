@@ -4,7 +4,7 @@
  * writes and enables it. `adasa unstartup` disables and removes it. Apps that were online
  * come back after a reboot because the daemon resumes whatever the registry says is wanted up.
  */
-import { print } from "../render/io.ts";
+import { print, printError } from "../render/io.ts";
 import { renderUnit, type UnitOptions } from "../render/systemd_unit.ts";
 import { usageError } from "../usage_error.ts";
 import { AdasaError } from "../../src/protocol/errors.ts";
@@ -52,7 +52,7 @@ function unitOptions(ctx: CommandContext, system: boolean, user: unknown): UnitO
       exec = [deno, "run", "--allow-all", "--no-config", "--no-lock", bundled];
     }
   } catch {
-    // running from source
+    // no bundle beside the CLI: running from source
   }
   const runAs = typeof user === "string"
     ? user
@@ -75,12 +75,20 @@ function unitPath(system: boolean): string {
 async function uninstall(path: string, system: boolean, ctx: CommandContext): Promise<number> {
   try {
     await Deno.stat(path);
-  } catch {
-    throw new AdasaError("NOT_FOUND", `No unit at ${path}`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new AdasaError("NOT_FOUND", `No unit at ${path}`, { cause: error });
+    }
+    throw new AdasaError("INTERNAL", `Cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  await systemctl(system, ["disable", "--now", UNIT]).catch(() => {});
+  // The unit file goes even when systemd cannot be told (no user session, unit not loaded);
+  // what systemctl said is shown, not hidden.
+  const warn = (error: Error) => printError(`adasa: warning: ${error.message}`);
+  await systemctl(system, ["disable", "--now", UNIT]).catch(warn);
   await Deno.remove(path);
-  await systemctl(system, ["daemon-reload"]).catch(() => {});
+  await systemctl(system, ["daemon-reload"]).catch(warn);
   print(ctx.json ? JSON.stringify({ removed: path }) : `Disabled and removed ${path}`);
   return 0;
 }

@@ -110,7 +110,7 @@ function signal(target: number, sig: Deno.Signal): boolean {
     Deno.kill(target, sig);
     return true;
   } catch {
-    return false;
+    return false; // ESRCH: the process or group is gone (EPERM: not ours to signal)
   }
 }
 

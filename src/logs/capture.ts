@@ -56,7 +56,7 @@ async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<U
   try {
     byob = stream.getReader({ mode: "byob" });
   } catch {
-    byob = null;
+    byob = null; // not a byte stream (TypeError): read the default way
   }
   if (!byob) {
     const reader = stream.getReader();

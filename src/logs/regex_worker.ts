@@ -101,6 +101,7 @@ export class RegexLineTest implements AsyncDisposable {
     } catch {
       // already gone
     }
+    // The worker was killed just above: its pipes may already be broken, which is the point.
     await this.#writer.close().catch(() => {});
     await this.#lines.return(undefined).catch(() => {});
     await this.#child.status;
@@ -109,7 +110,7 @@ export class RegexLineTest implements AsyncDisposable {
   /** One batch at a time, so each budget counts only its own batch. */
   #enqueue(texts: readonly string[]): Promise<boolean[]> {
     const run = this.#queue.then(() => this.#run(texts));
-    this.#queue = run.catch(() => {});
+    this.#queue = run.catch(() => {}); // the failure is this batch's; the next one still runs
     return run;
   }
 
@@ -172,7 +173,7 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
       }
     }
   } finally {
-    await reader.cancel().catch(() => {});
+    await reader.cancel().catch(() => {}); // the worker's stdout is already closed
     reader.releaseLock();
   }
 }

@@ -86,7 +86,11 @@ export class SegmentWriter {
   async rollback(): Promise<void> {
     try {
       await this.#handle?.truncate(this.size);
-    } catch {
+    } catch (error) {
+      getLogger("logs").warn("Cannot cut {path} back after a failed write; starting a new one", {
+        path: join(this.dir, this.file),
+        error,
+      });
       this.close();
     }
   }
@@ -137,6 +141,8 @@ export class SegmentWriter {
     try {
       await Deno.lstat(join(this.dir, CURRENT_LINK));
     } catch {
+      // current.log was removed (by hand, or by a cleanup script): point it again. A failure
+      // other than NotFound fails #link too, which reports it.
       await this.#link();
     }
     return false;
@@ -146,7 +152,7 @@ export class SegmentWriter {
   async #link(): Promise<void> {
     const temp = join(this.dir, `.${CURRENT_LINK}.${this.#seq}`);
     try {
-      await Deno.remove(temp).catch(() => {});
+      await Deno.remove(temp).catch(() => {}); // a leftover of an interrupted link; usually absent
       await Deno.symlink(this.file, temp);
       await Deno.rename(temp, join(this.dir, CURRENT_LINK));
     } catch (error) {

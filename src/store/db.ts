@@ -53,8 +53,9 @@ function quarantineIfBad(path: string): Quarantine | null {
   let size: number;
   try {
     size = Deno.statSync(path).size;
-  } catch {
-    return null; // no file yet
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null; // no file yet
+    throw error;
   }
   const reason = size === 0 ? null : checkDatabase(path);
   if (reason === null) return null;
@@ -64,8 +65,9 @@ function quarantineIfBad(path: string): Quarantine | null {
   for (const suffix of ["-wal", "-shm"]) {
     try {
       Deno.renameSync(path + suffix, movedTo + suffix);
-    } catch {
-      // absent
+    } catch (error) {
+      // Absent is fine; a journal left beside the new database would be replayed into it.
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   }
   return { path, movedTo, reason };

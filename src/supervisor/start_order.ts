@@ -75,6 +75,7 @@ export async function waitForCondition(
       if (now.kind !== "pending") return now;
       const settled = () => evaluateCondition(app, condition).kind !== "pending";
       await Promise.race(
+        // A wait ends by the condition or by the abort below; either way we look again.
         app.instances.map((i) => i.waitUntil(settled, done.signal).catch(() => {})),
       );
     }

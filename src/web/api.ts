@@ -78,8 +78,10 @@ export function findEndpoint(path: string): { endpoint: Endpoint; target?: strin
     let target: string;
     try {
       target = decodeURIComponent(path.slice(prefix.length));
-    } catch {
-      throw new AdasaError("INVALID_ARGUMENT", 'Parameter "target": not valid percent-encoding');
+    } catch (error) {
+      throw new AdasaError("INVALID_ARGUMENT", 'Parameter "target": not valid percent-encoding', {
+        cause: error,
+      });
     }
     return { endpoint: ENDPOINTS[prefix]!, target };
   }
