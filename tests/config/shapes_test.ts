@@ -351,3 +351,16 @@ for (const bad of BAD) {
     assertEquals(line!.includes("\n"), false, "one line");
   });
 }
+
+Deno.test("loadConfigFile() reads no more than 16 MiB of a file: a big one, or one that never ends", async () => {
+  await using p = await project({
+    "conf/big.json": `{"apps": [], "pad": "${"x".repeat(17 * 2 ** 20)}"}`,
+  });
+  await Deno.symlink("/dev/zero", `${p.proj}/conf/zero.json`);
+  for (const name of ["big.json", "zero.json"]) {
+    const result = await loadConfigFile(`conf/${name}`, { cwd: p.proj, env: ENV });
+    assertEquals(result.problems, [
+      `conf/${name}: cannot read "${p.proj}/conf/${name}": it is over the 16 MiB limit for config files`,
+    ]);
+  }
+});
