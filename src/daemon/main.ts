@@ -15,6 +15,7 @@ import { startLogWiring } from "./log_wiring.ts";
 import { Triggers } from "./triggers.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, startMonitoring } from "./monitoring.ts";
 import { daemonPaths, ensureHome } from "./paths.ts";
+import { markInheritedCloseOnExec } from "./inherited_fds.ts";
 import { readStartTicks } from "../monitor/mod.ts";
 import { registryOver } from "./registry_adapter.ts";
 import { CHILD_TAG, restoreRegistry } from "./restore.ts";
@@ -30,11 +31,14 @@ export interface DaemonOptions {
 
 /** Runs the daemon until it is told to stop. */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
+  // First, before anything is spawned: apps get their own stdio, not what we inherited.
+  const inherited = markInheritedCloseOnExec();
   const paths = daemonPaths(options.home);
   ensureHome(paths);
   using _lock = acquireLock(paths);
   const closeLog = await configureLogging({ file: paths.log, stderr: options.stderr });
   const log = getLogger();
+  if (inherited) log.warn("Inherited descriptors may reach apps: {why}", { why: inherited });
   try {
     using store = Store.open(
       paths.db,
