@@ -27,6 +27,6 @@ function consoleWidth(): number {
   try {
     return Deno.consoleSize().columns;
   } catch {
-    return 80;
+    return 80; // not a terminal (a pipe, a file): the classic width
   }
 }

@@ -72,7 +72,7 @@ export function readPidFile(path: string): number | null {
     const pid = Number.parseInt(Deno.readTextFileSync(path).trim(), 10);
     return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
   } catch {
-    return null;
+    return null; // absent (no daemon wrote one) or unreadable: no pid to go by
   }
 }
 

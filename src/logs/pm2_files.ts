@@ -137,7 +137,13 @@ export class Pm2FileWriter {
   async truncate(paths: Iterable<string>): Promise<void> {
     for (const path of paths) {
       const file = this.#file(path);
-      file.queue = file.queue.then(() => Deno.truncate(path).catch(() => {}));
+      file.queue = file.queue.then(() =>
+        Deno.truncate(path).catch((error) => {
+          // Not written yet is empty already; anything else the user should hear about.
+          if (error instanceof Deno.errors.NotFound) return;
+          getLogger("logs").warn("Cannot empty the log file {path}: {error}", { path, error });
+        })
+      );
       await file.queue;
     }
   }
