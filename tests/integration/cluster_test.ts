@@ -13,7 +13,12 @@ import { FIXTURES, freePort, FreshHttp } from "../_helpers/node.ts";
 import { hasVariable, isLive, processes, procText } from "../_helpers/proc.ts";
 import { waitFor } from "../_helpers/wait.ts";
 
-function startCluster(client: AdasaClient, port: number, instances: number) {
+function startCluster(
+  client: AdasaClient,
+  port: number,
+  instances: number,
+  extra: Record<string, unknown> = {},
+) {
   return startApp(client, {
     name: "web",
     command: `${FIXTURES}server.js`,
@@ -21,6 +26,7 @@ function startCluster(client: AdasaClient, port: number, instances: number) {
     exec_mode: "cluster",
     instances,
     env: { PORT: String(port) },
+    ...extra,
   });
 }
 
@@ -103,13 +109,23 @@ Deno.test("cluster mode: 3 listed workers share one port, each logs on its own, 
   assertEquals(balancerPids(daemon.home).length, 1);
 });
 
-Deno.test("cluster reload replaces workers one at a time: no failed request for a client polling every 10 ms", async () => {
+for (
+  const [how, extra] of [
+    ["min_uptime", {}],
+    ["wait_ready", { readiness: { kind: "message" }, ready_timeout_ms: 3_000 }],
+  ] as const
+) {
+  Deno.test(`cluster reload (readiness ${how}) replaces workers one at a time: no failed request for a client polling every 10 ms`, () =>
+    reloadUnderPolling(extra));
+}
+
+async function reloadUnderPolling(extra: Record<string, unknown>): Promise<void> {
   await using daemon = await startDaemon();
   await using client = await daemon.connect();
   using http = new FreshHttp();
   const port = freePort();
   const url = `http://127.0.0.1:${port}/`;
-  await startCluster(client, port, 2);
+  await startCluster(client, port, 2, extra);
   const before = await waitFor(() => list(client), allOnline(2), { what: "2 workers online" });
   await http.waitUp(url);
   let polling = true;
@@ -142,7 +158,7 @@ Deno.test("cluster reload replaces workers one at a time: no failed request for 
   }
   assertEquals(failures, [], `${failures.length} of ${requests} requests failed`);
   assert(requests > 10, `only ${requests} requests during the reload`);
-});
+}
 
 Deno.test("cluster scale adds and removes workers behind the same port", async () => {
   await using daemon = await startDaemon();

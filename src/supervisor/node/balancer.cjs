@@ -39,7 +39,9 @@ class Port {
 
   bind(port, host) {
     this.ready = new Promise((resolve) => {
-      const server = net.createServer({ pauseOnConnect: true }, (client) => this.accept(client));
+      // Half-open both ways, so each side's end reaches the other through the pipes.
+      const options = { pauseOnConnect: true, allowHalfOpen: true };
+      const server = net.createServer(options, (client) => this.accept(client));
       server.once("error", (error) => {
         ports.delete(this.key);
         resolve({ ok: false, ...errorFields(error), message: error.message });
@@ -62,7 +64,7 @@ class Port {
     if (client.destroyed) return;
     if (this.backends.length === 0 || tried >= this.backends.length) return this.hold(client);
     const backend = this.backends[this.next++ % this.backends.length];
-    const upstream = net.connect(backend.socket);
+    const upstream = net.connect({ path: backend.socket, allowHalfOpen: true });
     upstream.once("error", () => {
       upstream.destroy();
       if (connected) return client.destroy();
@@ -74,10 +76,12 @@ class Port {
     upstream.once("connect", () => {
       connected = true;
       upstream.write(proxyLine(client));
+      // A clean end travels through the pipes (end() flushes first); only a broken side
+      // breaks the other, so a response is never cut by the worker closing after it.
       client.pipe(upstream);
       upstream.pipe(client);
-      client.once("close", () => upstream.destroy());
-      upstream.once("close", () => client.destroy());
+      client.once("close", (broken) => broken && upstream.destroy());
+      upstream.once("close", (broken) => broken && client.destroy());
       client.resume();
     });
   }

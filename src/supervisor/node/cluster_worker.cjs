@@ -16,6 +16,10 @@ const CONNECT_RETRY_MS = 25;
 const CONNECT_GIVE_UP_MS = 15_000;
 const MAX_HEADER = 108; // the PROXY v1 limit
 const ACCEPT_LINGER_MS = 50;
+const FIRST_REQUEST_WAIT_MS = 1_000;
+const kSockets = Symbol("adasa.sockets");
+const kAccepted = Symbol("adasa.accepted");
+const kAnswered = Symbol("adasa.answered");
 
 const originalListen = net.Server.prototype.listen;
 const served = new Set(); // { server, key, socketPath }
@@ -24,6 +28,7 @@ let socketCount = 0;
 
 exports.install = function install(options) {
   control = new Control(options.controlPath);
+  countAnswers();
   net.Server.prototype.listen = function listen(...args) {
     const request = tcpRequest(args);
     if (!request) return originalListen.apply(this, args);
@@ -40,6 +45,16 @@ exports.install = function install(options) {
     left.then(() => drainThenDie(options.stopSignal, onStop));
   });
 };
+
+/** Counts the responses finished on each connection, so a drain knows which ones sit idle. */
+function countAnswers() {
+  const http = require("node:http");
+  const detach = http.ServerResponse.prototype.detachSocket;
+  http.ServerResponse.prototype.detachSocket = function detachSocket(socket) {
+    socket[kAnswered] = (socket[kAnswered] ?? 0) + 1;
+    return detach.call(this, socket);
+  };
+}
 
 /** The port, host and callback of a TCP listen, or null for a pipe, a handle or `exclusive`. */
 function tcpRequest(args) {
@@ -113,9 +128,13 @@ function listenError(reply) {
 /** Reads the PROXY line of each connection before the server's own handlers see it. */
 function acceptProxyHeaders(server) {
   const emit = server.emit;
+  const sockets = server[kSockets] = new Set();
   server.emit = function patchedEmit(event, ...args) {
     if (event !== "connection") return emit.call(this, event, ...args);
     const socket = args[0];
+    socket[kAccepted] = Date.now();
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
     readHeader(socket, () => emit.call(server, "connection", socket));
     return true;
   };
@@ -176,17 +195,32 @@ function drainThenDie(signal, handler) {
     process.kill(process.pid, signal);
   };
   if (open === 0) return die();
-  const idle = setInterval(() => {
-    for (const server of servers) server.closeIdleConnections?.();
-  }, 20);
+  const sweep = () => {
+    for (const server of servers) {
+      // HTTP only: a plain TCP server's connections are the app's to end.
+      if (typeof server.closeIdleConnections !== "function") continue;
+      for (const socket of server[kSockets] ?? []) endIfIdle(socket);
+    }
+  };
+  const timer = setInterval(sweep, 20);
   for (const server of servers) {
-    server.close(() => {
+    // net's close, not http's: http's also closes connections whose first request is still
+    // on its way (forwarded just before the worker left the rotation), failing that request.
+    net.Server.prototype.close.call(server, () => {
       if (--open > 0) return;
-      clearInterval(idle);
+      clearInterval(timer);
       die();
     });
-    server.closeIdleConnections?.();
   }
+  sweep();
+}
+
+/** Ends a connection that is between requests, or that brought none for a while. */
+function endIfIdle(socket) {
+  if (socket.destroyed || socket._httpMessage) return; // a response is under way
+  // end(), not destroy(): the last response may still be on its way out.
+  if ((socket[kAnswered] ?? 0) > 0) return void socket.end();
+  if (Date.now() - socket[kAccepted] > FIRST_REQUEST_WAIT_MS) socket.destroy();
 }
 
 function unlinkQuietly(file) {
