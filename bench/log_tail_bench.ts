@@ -100,7 +100,7 @@ write();
 async function waitForLast(client: AdasaClient, prefix: string): Promise<void> {
   for (;;) {
     for await (const frame of client.stream("logs", { targets: ["big"], lines: 1 })) {
-      const lines = frame.data as Array<{ text: string }>;
+      const lines = frame.data;
       if (lines.some((l) => l.text.startsWith(prefix))) return;
     }
     await sleep(200);
@@ -122,7 +122,7 @@ async function timedRead(home: string, args: LogsArgs): Promise<ReadResult> {
     let error: string | null = null;
     try {
       for await (const frame of reader.stream("logs", args)) {
-        lines += (frame.data as unknown[]).length;
+        lines += frame.data.length;
       }
     } catch (e) {
       error = (e as Error).message.slice(0, 60);

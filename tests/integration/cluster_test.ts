@@ -55,7 +55,7 @@ function balancerPids(home: string): number[] {
 async function logLines(client: AdasaClient, app: string): Promise<LogLine[]> {
   const out: LogLine[] = [];
   for await (const frame of client.stream("logs", { targets: [app], lines: 10_000 })) {
-    out.push(...(frame.data as LogLine[]));
+    out.push(...frame.data);
   }
   return out;
 }

@@ -254,7 +254,7 @@ Deno.test("logs --follow through the client streams lines written after it start
     try {
       const stream = follower.stream("logs", { targets: ["live"], lines: 1, follow: true });
       for await (const frame of stream) {
-        seen.push(...(frame.data as LogLine[]).map((l) => l.text));
+        seen.push(...frame.data.map((l) => l.text));
         // The tail came, so the daemon is following now: open the gate.
         if (seen.length === 1) Deno.writeTextFileSync(gate, "");
         if (seen.includes("second 3")) break;

@@ -11,12 +11,11 @@ import { events, instance, list, startApp, waitForInstance } from "../_helpers/a
 import { FIXTURES, tempDir } from "../_helpers/node.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import type { AdasaClient } from "../../src/ipc/client.ts";
-import type { LogLine } from "../../src/logs/mod.ts";
 
 async function logTexts(client: AdasaClient, app: string): Promise<string[]> {
   const out: string[] = [];
   for await (const frame of client.stream("logs", { targets: [app], lines: 1_000 })) {
-    out.push(...(frame.data as LogLine[]).map((l) => l.text));
+    out.push(...frame.data.map((l) => l.text));
   }
   return out;
 }

@@ -19,7 +19,7 @@ const GENEROUS_MS = 120_000;
 async function lastLine(client: AdasaClient, app: string): Promise<string | undefined> {
   let last: string | undefined;
   for await (const frame of client.stream("logs", { targets: [app], lines: 1 })) {
-    const lines = frame.data as Array<{ text: string }>;
+    const lines = frame.data;
     last = lines.at(-1)?.text ?? last;
   }
   return last;
@@ -54,7 +54,7 @@ Deno.test("logs --lines 500000 of a 1M-line log streams the exact tail while pin
   const reading = (async () => {
     let count = 0, first: string | undefined, last: string | undefined, ordered = true;
     for await (const frame of client.stream("logs", { targets: ["counter"], lines: 500_000 })) {
-      for (const line of frame.data as Array<{ text: string }>) {
+      for (const line of frame.data) {
         first ??= line.text;
         if (last !== undefined && Number(line.text) !== Number(last) + 1) ordered = false;
         last = line.text;
@@ -94,7 +94,7 @@ Deno.test("logs --grep --regex: a backtracking pattern runs off the daemon's thr
   const grep = async (args: Record<string, unknown>) => {
     const found: string[] = [];
     for await (const frame of client.stream("logs", { targets: ["evil"], regex: true, ...args })) {
-      for (const line of frame.data as Array<{ text: string }>) found.push(line.text);
+      for (const line of frame.data) found.push(line.text);
     }
     return found;
   };
