@@ -9,6 +9,8 @@ export interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
   multiple?: boolean;
+  /** A string flag whose value may be left out: then it reads `true` (`--watch` alone). */
+  optional?: boolean;
 }
 
 export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
@@ -46,7 +48,9 @@ export function parseFlags(
     if (spec.type === "string") {
       if (long && eq !== -1) value = word.slice(eq + 1);
       else if (!long && word.length > 2) value = word.slice(2);
-      else if (i + 1 < args.length) value = args[++i]!;
+      else if (spec.optional && (i + 1 >= args.length || args[i + 1]!.startsWith("-"))) {
+        value = true;
+      } else if (i + 1 < args.length) value = args[++i]!;
       else throw new ArgsError(`Option "${word}" needs a value`);
     } else if (long && eq !== -1) {
       throw new ArgsError(`Option "--${key}" takes no value`);

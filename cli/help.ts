@@ -26,7 +26,11 @@ export function globalHelp(): string {
 export function commandHelp(spec: CommandSpec): string {
   const flags = Object.entries(spec.flags).map(([name, f]) => {
     const short = f.short ? `-${f.short}, ` : "    ";
-    const value = f.type === "string" ? ` ${f.value ?? "VALUE"}` : "";
+    const value = f.type !== "string"
+      ? ""
+      : f.optional
+      ? ` [${f.value ?? "VALUE"}]`
+      : ` ${f.value ?? "VALUE"}`;
     return { left: `  ${short}--${name}${value}`, help: f.help };
   });
   const width = Math.max(0, ...flags.map((f) => f.left.length));

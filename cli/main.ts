@@ -92,6 +92,7 @@ async function parseCommandLine(
         type: f.type,
         ...(f.short ? { short: f.short } : {}),
         ...(f.multiple ? { multiple: true } : {}),
+        ...(f.optional ? { optional: true } : {}),
       },
     ]),
   );

@@ -29,7 +29,7 @@ const LIBRARY_HOMES: Record<string, string> = {
   "smol-toml": "src/config/json_toml.ts",
   "json5": "src/config/json_toml.ts",
   "yaml": "src/config/yaml.ts",
-  "croner": "src/daemon/triggers.ts",
+  "croner": "src/model/cron.ts",
   "picomatch": "src/daemon/watch_ignore.ts",
   "string-width": "cli/render/unicode_width.ts",
   "dayjs": "src/logs/date_format.ts",

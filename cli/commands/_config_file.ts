@@ -1,16 +1,19 @@
 /** Config files on the command line: which words name one, and what the daemon needs to read it. */
 import type { ConfigFileArgs } from "../../src/protocol/ops.ts";
 
-const CONFIG_EXTENSIONS = [".json", ".toml", ".js", ".cjs", ".mjs", ".pm2"];
+/** pm2's rule (Common.isConfigFile): a name containing one of these is a config file. */
+const PM2_CONFIG_MARKS = [".json", ".yml", ".yaml", ".config.js", ".config.cjs", ".config.mjs"];
+/** Adasa's own formats besides pm2's: TOML and pm2's dump. */
+const ADASA_CONFIG_ENDINGS = [".toml", ".pm2"];
 
-/** Whether `word` is an existing file with a config extension. */
+/**
+ * Whether `word` names a config file rather than a script: pm2's rule, so `server.js` is a
+ * script and `ecosystem.config.js` a config file, whether or not the file exists (a missing one
+ * is then reported by the loader).
+ */
 export function isConfigFile(word: string): boolean {
-  if (!CONFIG_EXTENSIONS.some((ext) => word.endsWith(ext))) return false;
-  try {
-    return Deno.statSync(word).isFile;
-  } catch {
-    return false;
-  }
+  return PM2_CONFIG_MARKS.some((mark) => word.includes(mark)) ||
+    ADASA_CONFIG_ENDINGS.some((end) => word.endsWith(end));
 }
 
 /** The `config` argument of `start` and `reload`: the file, and this shell's cwd and env. */

@@ -3,6 +3,7 @@
  * lazy loader, so `adasa ping` never loads the code of `adasa logs`.
  */
 import type { AdasaClient } from "../../src/ipc/client.ts";
+import { START_FLAGS } from "./_start_flags.ts";
 
 /** A flag of a command, as parseArgs takes it, plus its help text. */
 export interface FlagSpec {
@@ -12,6 +13,8 @@ export interface FlagSpec {
   help: string;
   /** Shown in help as the value's name, e.g. N or DIR. */
   value?: string;
+  /** A string flag whose value may be left out (`--watch` alone reads `true`). */
+  optional?: boolean;
 }
 
 /** What a command gets from main. */
@@ -66,83 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Start a program, a script, or existing apps by id, name or all",
     usage: "adasa start <command|script|target...> [options] [-- args...]",
     takesRest: true,
-    flags: {
-      name: {
-        type: "string",
-        short: "n",
-        value: "NAME",
-        help: "App name (default: the script's base name)",
-      },
-      instances: {
-        type: "string",
-        short: "i",
-        value: "K",
-        help: "Number of instances (default 1)",
-      },
-      cwd: { type: "string", value: "DIR", help: "Working directory (default: here)" },
-      env: {
-        type: "string",
-        short: "e",
-        multiple: true,
-        value: "KEY=VALUE",
-        help: "Set a variable (repeatable); with a config file: the env_<profile> to use",
-      },
-      strict: { type: "boolean", help: "With a config file: warnings are errors" },
-      interpreter: {
-        type: "string",
-        value: "BIN",
-        help: 'Run the script with BIN ("none" to execute it)',
-      },
-      "interpreter-args": {
-        type: "string",
-        value: "ARGS",
-        help: "Arguments for the interpreter (space-separated)",
-      },
-      shell: { type: "boolean", help: "Run the command line through /bin/sh -c" },
-      restart: { type: "string", value: "MODE", help: "always (default), on_failure or never" },
-      "no-autorestart": { type: "boolean", help: "Same as --restart never" },
-      "min-uptime": {
-        type: "string",
-        value: "MS",
-        help: "Up this long counts as started (default 1000)",
-      },
-      "max-restarts": {
-        type: "string",
-        value: "N",
-        help: "Unstable restarts before errored (default 16)",
-      },
-      "restart-delay": {
-        type: "string",
-        value: "MS",
-        help: "Delay before every restart (default 0)",
-      },
-      "backoff-max": {
-        type: "string",
-        value: "MS",
-        help: "Longest backoff between unstable restarts (default 15000)",
-      },
-      "stop-signal": {
-        type: "string",
-        value: "SIG",
-        help: "Signal that asks it to stop (default SIGTERM)",
-      },
-      "kill-timeout": { type: "string", value: "MS", help: "Wait before SIGKILL (default 1600)" },
-      "stop-exit-codes": {
-        type: "string",
-        value: "CODES",
-        help: "Exit codes that mean done, comma-separated",
-      },
-      "max-memory": { type: "string", value: "SIZE", help: "Memory limit of the group, e.g. 300M" },
-      "max-cpu": {
-        type: "string",
-        value: "PCT",
-        help: "CPU limit of the group, percent of a core",
-      },
-      "limit-action": { type: "string", value: "ACTION", help: "restart (default), stop or log" },
-      "log-rotate": { type: "string", value: "SIZE", help: "New log file past SIZE (default 10M)" },
-      "log-retain-files": { type: "string", value: "N", help: "Log files kept (default 10)" },
-      "log-retain": { type: "string", value: "SIZE", help: "Log bytes kept (default 100M)" },
-    },
+    flags: START_FLAGS,
     load: () => import("./start.ts"),
   },
   {
@@ -273,6 +200,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "adasa monit [--interval MS]",
     flags: { interval: { type: "string", value: "MS", help: "Refresh period (default 2000)" } },
     load: () => import("./monit.ts"),
+  },
+  {
+    name: "schema",
+    summary: "Print the JSON Schema of config files, for editors",
+    usage: "adasa schema",
+    flags: {},
+    load: () => import("./schema.ts"),
   },
   {
     name: "export",

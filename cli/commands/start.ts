@@ -1,50 +1,34 @@
-/** `adasa start`: create an app from a command or script, or start existing apps. */
+/**
+ * `adasa start`: a config file (by pm2's rule for its name), a script or command with the
+ * flags given, a program after `--`, or existing apps by id, name or all.
+ */
 import { AdasaError } from "../../src/protocol/errors.ts";
-import { InvalidValue } from "../../src/model/invalid.ts";
-import { parsePercent, parseSize } from "../../src/model/sizes.ts";
-import { type InstanceInfo, LIMIT_ACTIONS } from "../../src/protocol/messages.ts";
+import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import type { AppInput, StartFileReply } from "../../src/protocol/ops.ts";
+import { resolvePath } from "../../src/model/settings.ts";
+import { SettingError } from "../../src/model/values.ts";
 import { usageError } from "../usage_error.ts";
-import { call, intFlag, printInstances } from "./_shared.ts";
+import { call, printInstances } from "./_shared.ts";
 import { configArg, isConfigFile } from "./_config_file.ts";
+import { SETTING_FLAGS } from "./_start_flags.ts";
 import { print, printError } from "../render/io.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
-
-const CREATE_FLAGS = [
-  "name",
-  "instances",
-  "cwd",
-  "env",
-  "interpreter",
-  "interpreter-args",
-  "shell",
-  "restart",
-  "no-autorestart",
-  "min-uptime",
-  "max-restarts",
-  "restart-delay",
-  "backoff-max",
-  "stop-signal",
-  "kill-timeout",
-  "stop-exit-codes",
-  "max-memory",
-  "max-cpu",
-  "limit-action",
-  "log-rotate",
-  "log-retain-files",
-  "log-retain",
-];
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const [first] = parsed.positionals;
   if (first === undefined) {
-    throw usageError("adasa start: name a command, a script, or an app to start");
+    // `adasa start --name x -- sleep 300`: the program is the first word after --.
+    if (parsed.rest.length === 0) {
+      throw usageError("adasa start: name a command, a script, or an app to start");
+    }
+    return await create(parsed.rest[0]!, parsed.rest.slice(1), parsed, ctx);
   }
   if (parsed.positionals.length === 1 && isConfigFile(first)) {
     return await startFile(first, parsed, ctx);
   }
   const creating = parsed.rest.length > 0 ||
-    CREATE_FLAGS.some((f) => parsed.values[f] !== undefined);
+    SETTING_FLAGS.some(({ flag }) => parsed.values[flag.name] !== undefined) ||
+    parsed.values.env !== undefined;
   if (!creating && (parsed.positionals.length > 1 || looksLikeTarget(first))) {
     try {
       await printInstances(
@@ -63,7 +47,16 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
       `adasa start: pass the program's arguments after --, e.g. adasa start ${first} -- ...`,
     );
   }
-  const rows = await call(ctx, "start", { app: appInput(first, parsed) });
+  return await create(first, parsed.rest, parsed, ctx);
+}
+
+async function create(
+  command: string,
+  args: string[],
+  parsed: Parsed,
+  ctx: CommandContext,
+): Promise<number> {
+  const rows = await call(ctx, "start", { app: appInput(command, args, parsed) });
   await printInstances(ctx, rows);
   return failedToStart(rows);
 }
@@ -164,71 +157,82 @@ function looksLikeTarget(word: string): boolean {
   }
 }
 
-function appInput(command: string, parsed: Parsed): AppInput {
+/**
+ * The definition `adasa start <script>` sends: each flag of the settings table read by its
+ * field's value type (the same as in config files), so a bad value is refused here naming the
+ * flag. A command line (`"npm run start"`) runs through the shell, as pm2 runs it with bash.
+ */
+function appInput(word: string, args: string[], parsed: Parsed): AppInput {
   const v = parsed.values;
-  const cwd = typeof v.cwd === "string" ? absolute(v.cwd, Deno.cwd()) : Deno.cwd();
+  const here = Deno.cwd();
   const input: Record<string, unknown> = {
-    command: isLocalFile(command) ? absolute(command, Deno.cwd()) : command,
-    args: parsed.rest,
-    cwd,
+    args,
     env: parseEnv(v.env),
     base_env: Deno.env.toObject(),
   };
-  if (typeof v.name === "string") input.name = v.name;
-  if (typeof v.interpreter === "string") input.interpreter = v.interpreter;
-  if (typeof v["interpreter-args"] === "string") {
-    input.interpreter_args = v["interpreter-args"].split(" ").filter(Boolean);
-  }
-  if (v.shell === true) input.shell = true;
-  if (typeof v.restart === "string") input.restart = v.restart;
-  if (v["no-autorestart"] === true) input.restart = "never";
-  if (typeof v["stop-signal"] === "string") input.stop_signal = v["stop-signal"];
-  const numbers: Array<[string, string, number]> = [
-    ["instances", "instances", 1],
-    ["min-uptime", "min_uptime_ms", 0],
-    ["max-restarts", "max_restarts", 0],
-    ["restart-delay", "restart_delay_ms", 0],
-    ["backoff-max", "backoff_max_ms", 0],
-    ["kill-timeout", "kill_timeout_ms", 0],
-    ["log-retain-files", "log_retain_files", 1],
-  ];
-  for (const [flag, field, min] of numbers) {
-    const value = intFlag(parsed, flag, min);
-    if (value !== undefined) input[field] = value;
-  }
-  if (typeof v["stop-exit-codes"] === "string") {
-    input.stop_exit_codes = parseCodes(v["stop-exit-codes"]);
-  }
-  if (typeof v["max-memory"] === "string") {
-    input.max_memory = flagValue("max-memory", v["max-memory"], parseSize);
-  }
-  if (typeof v["max-cpu"] === "string") {
-    input.max_cpu = flagValue("max-cpu", v["max-cpu"], parsePercent);
-  }
-  if (typeof v["limit-action"] === "string") {
-    const action = v["limit-action"];
-    if (!(LIMIT_ACTIONS as readonly string[]).includes(action)) {
-      throw usageError(`--limit-action: expected ${LIMIT_ACTIONS.join(", ")}, got "${action}"`);
+  for (const { flag, setting } of SETTING_FLAGS) {
+    const given = v[flag.name];
+    if (given === undefined) continue;
+    const raw = flag.read ? flag.read(given) : given;
+    try {
+      const value = setting.value.parse(raw, { cpus: navigator.hardwareConcurrency || 1 });
+      if (value !== undefined) input[setting.field] = value;
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      throw usageError(`--${flag.name}: ${error.message}`);
     }
-    input.limit_action = action;
   }
-  for (
-    const [flag, field] of [["log-rotate", "log_rotate_bytes"], ["log-retain", "log_retain_bytes"]]
-  ) {
-    const value = v[flag!];
-    if (typeof value === "string") input[field!] = flagValue(flag!, value, parseSize);
+  const cwd = resolvePath(here, typeof input.cwd === "string" ? input.cwd : ".");
+  input.cwd = cwd;
+  const line = input.shell !== true && /\s/.test(word) && !isFile(resolvePath(here, word));
+  if (input.shell === true || line) {
+    input.command = line && args.length ? [word, ...args.map(shellQuote)].join(" ") : word;
+    input.shell = true;
+    if (line) input.args = [];
+  } else {
+    input.command = scriptPath(word, here);
+  }
+  for (const field of ["out_file", "error_file", "log_file"]) {
+    if (typeof input[field] === "string") input[field] = resolvePath(here, input[field] as string);
+  }
+  // `-i N` on a Node script means cluster mode, as in pm2.
+  if (v.instances !== undefined && input.exec_mode === undefined && isNodeScript(word, input)) {
+    input.exec_mode = "cluster";
   }
   return input;
 }
 
-/** Parses a flag's value; an error names the flag as well as the value. */
-function flagValue<T>(flag: string, text: string, parse: (text: string) => T): T {
+/** The script's absolute path, a command found in PATH, or the one-line refusal. */
+function scriptPath(word: string, here: string): string {
+  const local = resolvePath(here, word);
+  if (isFile(local)) return local;
+  if (!word.includes("/") && inPath(word)) return word;
+  throw new AdasaError("INVALID_ARGUMENT", `script not found: ${local}`);
+}
+
+function isNodeScript(word: string, input: Record<string, unknown>): boolean {
+  const interpreter = typeof input.interpreter === "string" ? input.interpreter : null;
+  if (interpreter !== null) return /(^|\/)node$/.test(interpreter);
+  return /\.(m?js|cjs)$/.test(word) && input.shell !== true;
+}
+
+function isFile(path: string): boolean {
   try {
-    return parse(text);
-  } catch (error) {
-    if (!(error instanceof InvalidValue)) throw error;
-    throw usageError(`--${flag}: ${error.message}`);
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
+}
+
+function inPath(name: string): boolean {
+  return (Deno.env.get("PATH") ?? "").split(":").some((dir) =>
+    dir !== "" && isFile(`${dir}/${name}`)
+  );
+}
+
+/** A word quoted for /bin/sh unless it is plain. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 function parseEnv(raw: unknown): Record<string, string> {
@@ -239,34 +243,4 @@ function parseEnv(raw: unknown): Record<string, string> {
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
-}
-
-function parseCodes(text: string): number[] {
-  return text.split(",").map((part) => {
-    if (!/^\d+$/.test(part.trim())) {
-      throw usageError(`--stop-exit-codes: "${part}" is not an exit code`);
-    }
-    return Number(part.trim());
-  });
-}
-
-function isLocalFile(word: string): boolean {
-  if (word.startsWith("/")) return false;
-  try {
-    return Deno.statSync(word).isFile;
-  } catch {
-    return false;
-  }
-}
-
-function absolute(path: string, base: string): string {
-  if (path.startsWith("/")) return path;
-  const parts = `${base}/${path}`.split("/");
-  const out: string[] = [];
-  for (const part of parts) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return "/" + out.join("/");
 }

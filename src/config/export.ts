@@ -1,12 +1,14 @@
 /**
  * Writes app definitions as a config file that `loadConfigFile` reads back to the same
- * definitions, so a setup moves to another machine. Every field is written, defaults too, so
- * the file means the same under another version's defaults. `base_env` is left out: it is the
+ * definitions, so a setup moves to another machine. Every field of the settings table is
+ * written, defaults too (null ones aside: "off"), so the file means the same under another
+ * version's defaults. `base_env` is left out: it is the
  * environment of the shell that started the app on this machine, and the importing machine
  * supplies its own; only the app's declared `env` travels. Every `$` is written `$$`, which
  * the loader reads back as `$`, so values never expand on import.
  */
 import type { AppSpec } from "../protocol/mod.ts";
+import { SETTINGS } from "../model/mod.ts";
 import { stringifyToml } from "./json_toml.ts";
 import type { AppExtras } from "./types.ts";
 
@@ -25,68 +27,26 @@ export function exportApps(
 }
 
 function appFields(spec: AppSpec, extras: AppExtras | undefined): Record<string, unknown> {
-  return {
-    name: spec.name,
-    command: spec.command,
-    args: spec.args,
-    // "none" keeps a null interpreter from being picked again by extension on import.
-    interpreter: spec.interpreter ?? "none",
-    interpreter_args: spec.interpreter_args,
-    shell: spec.shell,
-    cwd: spec.cwd,
-    env: spec.env,
-    instances: spec.instances,
-    restart: spec.restart,
-    stop_exit_codes: spec.stop_exit_codes,
-    min_uptime_ms: spec.min_uptime_ms,
-    max_restarts: spec.max_restarts,
-    restart_delay_ms: spec.restart_delay_ms,
-    backoff_initial_ms: spec.backoff_initial_ms,
-    backoff_max_ms: spec.backoff_max_ms,
-    stop_signal: spec.stop_signal,
-    kill_timeout_ms: spec.kill_timeout_ms,
-    log_rotate_bytes: spec.log_rotate_bytes,
-    log_retain_files: spec.log_retain_files,
-    log_retain_bytes: spec.log_retain_bytes,
-    ...readinessFields(spec),
-    ...newerFields(spec),
-    ...extras,
-  };
+  const out: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const value = spec[setting.field];
+    // null is "off" and TOML has none; base_env (no README line) stays on this machine.
+    if (!setting.doc || value === null || value === undefined || unsetCheck(spec, setting.field)) {
+      continue;
+    }
+    out[setting.field] = value;
+  }
+  // "none" keeps a null interpreter from being picked again by extension on import.
+  if (spec.interpreter === null) out.interpreter = "none";
+  return { ...out, ...extras };
 }
 
-/** Readiness, liveness and dependencies, only when set, so older readers see no new field. */
-function readinessFields(spec: AppSpec): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (spec.readiness && spec.readiness.kind !== "uptime") {
-    out.readiness = spec.readiness;
-    out.ready_timeout_ms = spec.ready_timeout_ms;
-  }
-  if (spec.liveness) out.liveness = spec.liveness;
-  if (spec.depends_on && Object.keys(spec.depends_on).length) out.depends_on = spec.depends_on;
-  return out;
-}
-
-/** Settings added after the first file format, only when they differ from their default. */
-function newerFields(spec: AppSpec): Record<string, unknown> {
-  const defaults: Partial<Record<keyof AppSpec, unknown>> = {
-    exec_mode: "fork",
-    instance_var: "NODE_APP_INSTANCE",
-    increment_var: null,
-    port: null,
-    out_file: null,
-    error_file: null,
-    log_file: null,
-    merge_logs: false,
-    log_date_format: null,
-    time: false,
-    shutdown_with_message: false,
-  };
-  const out: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(defaults)) {
-    const value = spec[key as keyof AppSpec];
-    if (value !== undefined && value !== fallback) out[key] = value;
-  }
-  return out;
+/** Readiness, liveness and dependencies only when set, so older readers see no new field. */
+function unsetCheck(spec: AppSpec, field: keyof AppSpec): boolean {
+  const plain = spec.readiness.kind === "uptime";
+  if (field === "readiness" || field === "ready_timeout_ms") return plain;
+  if (field === "depends_on") return Object.keys(spec.depends_on).length === 0;
+  return false;
 }
 
 function escapeDollars(value: unknown): unknown {

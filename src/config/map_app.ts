@@ -116,10 +116,6 @@ async function finishApp(
     env: { ...fileVars, ...draft.env, ...profileEnv },
     base_env: { ...ctx.env },
   };
-  for (const key of ["out_file", "error_file", "log_file"] as const) {
-    const path = input[key];
-    if (typeof path === "string") input[key] = resolve(cwd, path);
-  }
   try {
     input.name = normalizeAppSpec(input).name;
   } catch (error) {

@@ -7,13 +7,13 @@ import type { AppSpecInput } from "../protocol/mod.ts";
  */
 export interface AppExtras {
   /** Bytes (pm2's `max_memory_restart`, the predecessor's `max_memory`). */
-  max_memory?: number;
+  max_memory?: number | null;
   /** Percent of one core. */
-  max_cpu?: number;
+  max_cpu?: number | null;
   limit_action?: "restart" | "stop" | "log";
-  cron_restart?: string;
-  /** `true` watches the app's cwd; a list names the paths to watch. */
-  watch?: boolean | string[];
+  cron_restart?: string | null;
+  /** `true` watches the app's cwd; a list names the paths to watch; null: off. */
+  watch?: true | string[] | null;
   ignore_watch?: string[];
 }
 

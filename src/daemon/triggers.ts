@@ -1,10 +1,10 @@
 /**
- * Restarts that come from outside the process: `cron_restart` schedules (the croner library,
- * the one import of it) and `watch` (Deno.watchFs with a debounce; node_modules and .git are
+ * Restarts that come from outside the process: `cron_restart` schedules (croner, through
+ * src/model/cron.ts) and `watch` (Deno.watchFs with a debounce; node_modules and .git are
  * never followed, and `ignore_watch` globs are skipped). Only instances the user wants up are
  * restarted, one event per restart in the timeline.
  */
-import { Cron } from "croner";
+import { Cron } from "../model/cron.ts";
 import { getLogger } from "../logger.ts";
 import type { AppEntry, Supervisor } from "../supervisor/mod.ts";
 import { ignoreMatcher } from "./watch_ignore.ts";

@@ -1,7 +1,7 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { expandString } from "../../src/config/expand.ts";
 import { parseEnvFile } from "../../src/config/env_file.ts";
-import { splitWords } from "../../src/config/shell_words.ts";
+import { splitWords } from "../../src/model/shell_words.ts";
 import { loadConfigFile } from "../../src/config/mod.ts";
 
 const ENV = { HOME: "/home/u", EMPTY: "", PORT: "8080" };

@@ -56,14 +56,16 @@ const CASES: BadFile[] = [
     file: "ecosystem.config.js",
     text: 'module.exports = { apps: [{ script: "sleep" }, { script: "cat", instances: "four" }] };',
     problems: [
-      'ecosystem.config.js: apps[1].instances: expected a positive integer or "max", got "four"',
+      'ecosystem.config.js: apps[1].instances: expected an integer from 1 to 1024, "max", 0 or -1, got "four"',
     ],
   },
   {
     what: "negative instances",
     file: "adasa.toml",
     text: '[[apps]]\nscript = "sleep"\ninstances = -3\n',
-    problems: ['adasa.toml: apps[0].instances: expected a positive integer or "max", got -3'],
+    problems: [
+      'adasa.toml: apps[0].instances: expected an integer from 1 to 1024, "max", 0 or -1, got -3',
+    ],
   },
   {
     what: "duplicate names, including a defaulted one",
@@ -87,8 +89,8 @@ const CASES: BadFile[] = [
   {
     what: "an env value of the wrong type",
     file: "adasa.json",
-    text: JSON.stringify({ apps: [{ script: "sleep", env: { PORT: 80, DB: { host: "x" } } }] }),
-    problems: ["adasa.json: apps[0].env.DB: expected a string, number or boolean, got a map"],
+    text: JSON.stringify({ apps: [{ script: "sleep", env: { PORT: 80, DB: null } }] }),
+    problems: ["adasa.json: apps[0].env.DB: expected a string, number or boolean, got null"],
   },
   {
     what: "a bad ${VAR reference",
