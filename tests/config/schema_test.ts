@@ -34,7 +34,8 @@ Deno.test("every setting a user writes has a README line and a default or is req
 
 async function fixtureData(path: string): Promise<unknown> {
   if (/\.(c|m)?js$/.test(path)) {
-    const result = await evaluateEcosystem(path, { env: {} });
+    const cwd = path.slice(0, path.lastIndexOf("/"));
+    const result = await evaluateEcosystem(path, { env: {}, cwd });
     if (!result.ok) throw new Error(result.message);
     return result.data;
   }
