@@ -1,5 +1,6 @@
 /** `adasa logs`: history by time or the last N lines, merged across instances; --follow. */
 import { MAX_LOG_LINES } from "../../src/model/limits.ts";
+import { pm2FilesOf } from "../../src/model/pm2_log_files.ts";
 import { paint } from "../render/color.ts";
 import { print } from "../render/io.ts";
 import { renderLogJson, renderLogLine } from "../render/log_line.ts";
@@ -38,7 +39,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     const batch = frame.data;
     printed += batch.length;
     if (batch.length === 0) {
-      if (printed === 0 && !told) told = tellEmpty(parsed, ctx, args);
+      if (printed === 0 && !told) told = await tellEmpty(parsed, ctx, args);
       continue;
     }
     const text = batch.map((line) =>
@@ -48,7 +49,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     if (args.follow) print(text);
     else await writeAll(encoder.encode(text + "\n"));
   }
-  if (printed === 0 && !told) tellEmpty(parsed, ctx, args);
+  if (printed === 0 && !told) await tellEmpty(parsed, ctx, args);
   return 0;
 }
 
@@ -56,7 +57,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
  * Nothing to show: on a terminal, say so and where the files are (#18.6), rather than print
  * nothing; a pipe still gets nothing at all. Returns whether it said so.
  */
-function tellEmpty(parsed: Parsed, ctx: CommandContext, args: LogsArgs): boolean {
+async function tellEmpty(parsed: Parsed, ctx: CommandContext, args: LogsArgs): Promise<boolean> {
   if (ctx.json || !Deno.stdout.isTerminal()) return false;
   const names = parsed.positionals.filter((t) => t !== "all" && !/^\d+$/.test(t));
   const what = args.grep !== undefined || args.stream !== undefined ||
@@ -65,9 +66,26 @@ function tellEmpty(parsed: Parsed, ctx: CommandContext, args: LogsArgs): boolean
     : "No output yet";
   const from = names.length > 0 ? ` from ${names.join(", ")}` : "";
   const files = names.length === 1 ? `${ctx.home}/logs/${names[0]}/` : `${ctx.home}/logs/<app>/`;
+  const pm2 = names.length === 1 ? await pm2FilesOfApp(ctx, names[0]!) : [];
+  const also = pm2.length > 0 ? `; pm2-style: ${pm2.join(", ")}` : "";
   const next = args.follow ? "; waiting for new lines" : "";
-  print(paint(`${what}${from} (log files: ${files})${next}`, "gray", ctx.color));
+  print(paint(`${what}${from} (log files: ${files}${also})${next}`, "gray", ctx.color));
   return true;
+}
+
+/** The pm2-style files an app's instances write, if it names any (one more request). */
+async function pm2FilesOfApp(ctx: CommandContext, app: string): Promise<string[]> {
+  try {
+    await using client = await ctx.connect();
+    const rows = await client.request("describe", { target: app });
+    const paths = rows.flatMap((row) => {
+      const files = pm2FilesOf(row.spec, row.id);
+      return files ? [files.out, files.err, files.both] : [];
+    });
+    return [...new Set(paths.filter((p): p is string => p !== null))];
+  } catch {
+    return []; // the hint is a courtesy; the read itself succeeded
+  }
 }
 
 async function writeAll(bytes: Uint8Array): Promise<void> {

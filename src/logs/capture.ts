@@ -12,7 +12,8 @@ import { getLogger } from "../logger.ts";
 import { AppLog } from "./app_log.ts";
 import { LineFramer } from "./framer.ts";
 import { appLogDir } from "./paths.ts";
-import { type Pm2Files, Pm2FileWriter, Pm2Framer, targetsOf } from "./pm2_files.ts";
+import type { Pm2Files } from "../model/pm2_log_files.ts";
+import { Pm2FileWriter, Pm2Framer, targetsOf } from "./pm2_files.ts";
 import {
   DEFAULT_LOG_POLICY,
   type LogPolicy,

@@ -1,7 +1,7 @@
 /**
  * The pm2-style log files an app names (`out_file`, `error_file`, `log_file`), written besides
  * Adasa's own logs so that pm2 users find their output where they look (#15.4). The rules are
- * pm2 7's (lib/Common.js, lib/God.js, lib/God/ForkMode.js):
+ * pm2 7's (lib/Common.js, lib/God.js, lib/God/ForkMode.js; the names: src/model/pm2_log_files.ts):
  *
  * - `/dev/null` (or `NULL`) means no file; the parent folder is created when missing.
  * - Unless logs are merged, each instance writes its own file: `-<id>` replaces a trailing
@@ -14,48 +14,10 @@
  */
 import { dirname } from "node:path";
 import { getLogger } from "../logger.ts";
-import { formatDate, PM2_TIME_FORMAT } from "./date_format.ts";
+import type { Pm2Files } from "../model/pm2_log_files.ts";
+import { formatDate } from "./date_format.ts";
 import { NL } from "./format.ts";
 import type { LogStream } from "./types.ts";
-
-/** The pm2-style files of one instance; null where none is written. */
-export interface Pm2Files {
-  out: string | null;
-  err: string | null;
-  /** `log_file`: both streams. */
-  both: string | null;
-  /** A dayjs format put before each line, or null for the bytes as they came. */
-  dateFormat: string | null;
-}
-
-/** The app settings that decide an instance's pm2-style files. */
-export interface Pm2LogSettings {
-  out_file: string | null;
-  error_file: string | null;
-  log_file: string | null;
-  merge_logs: boolean;
-  log_date_format: string | null;
-  time: boolean;
-  instances: number;
-  exec_mode: "fork" | "cluster";
-}
-
-/** An instance's files by pm2's rules, or null when the app names none. */
-export function pm2FilesOf(spec: Pm2LogSettings, instanceId: number): Pm2Files | null {
-  // pm2 merges by default only a fork app of one instance (lib/Common.js); see the README.
-  const merged = spec.merge_logs || (spec.exec_mode === "fork" && spec.instances <= 1);
-  const place = (path: string | null): string | null => {
-    if (path === null || path === "/dev/null" || path.endsWith("/NULL")) return null;
-    return merged ? path : path.replace(/-[0-9]+\.log$|\.log$/, `-${instanceId}.log`);
-  };
-  const files = {
-    out: place(spec.out_file),
-    err: place(spec.error_file),
-    both: place(spec.log_file),
-    dateFormat: spec.log_date_format ?? (spec.time ? PM2_TIME_FORMAT : null),
-  };
-  return files.out || files.err || files.both ? files : null;
-}
 
 const encoder = new TextEncoder();
 

@@ -11,9 +11,17 @@ import { waitFor } from "../_helpers/wait.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Runs `adasa ARGS` with its stdout on a pty; returns what the terminal showed. */
-async function onTerminal(daemon: TestDaemon, args: string[]): Promise<string> {
+async function onTerminal(
+  daemon: TestDaemon,
+  args: string[],
+  options: { stopAfter?: number } = {},
+): Promise<string> {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const stop = options.stopAfter === undefined
+    ? []
+    : ["timeout", "-s", "INT", `${options.stopAfter}`];
   const command = [
+    ...stop,
     Deno.execPath(),
     "run",
     "--allow-all",
@@ -28,7 +36,7 @@ async function onTerminal(daemon: TestDaemon, args: string[]): Promise<string> {
     stdin: "null",
   }).output();
   const text = new TextDecoder().decode(out.stdout).replaceAll("\r\n", "\n");
-  assertEquals(out.code, 0, text);
+  if (options.stopAfter === undefined) assertEquals(out.code, 0, text);
   return text;
 }
 
@@ -45,8 +53,25 @@ Deno.test("logs of an app with no output says so on a terminal, with the folder 
   assertEquals([piped.code, piped.stdout, piped.stderr], [0, "", ""]);
   const json = await daemon.cli(["logs", "sleeper", "--json"]);
   assertEquals(json.stdout, "");
+  const following = await onTerminal(daemon, ["logs", "sleeper", "-f"], { stopAfter: 10 });
+  assertMatch(following, /^No output yet from sleeper \(log files: .*\); waiting for new lines\n/);
   const filtered = await onTerminal(daemon, ["logs", "sleeper", "--grep", "x"]);
   assertMatch(filtered, /^No lines match from sleeper \(log files: .*\/logs\/sleeper\/\)/);
+  const dir = await Deno.makeTempDir({ prefix: "adasa-quiet-" });
+  try {
+    await startApp(client, {
+      name: "quiet",
+      command: "sleep",
+      args: ["3600"],
+      instances: 2,
+      out_file: `${dir}/quiet-out.log`,
+    });
+    const pm2 = await onTerminal(daemon, ["logs", "quiet"]);
+    assertMatch(pm2, /^No output yet from quiet \(log files: .*\/logs\/quiet\/; pm2-style: /);
+    assertMatch(pm2, /quiet-out-\d+\.log, .*quiet-out-\d+\.log\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("logs --grep -i matches letters in either case, as a substring and as a regex", async () => {
