@@ -10,7 +10,7 @@
 import { AdasaError } from "../protocol/mod.ts";
 import type { LineTest } from "./grep.ts";
 
-/** Time one batch (one read buffer, at most 256 KiB of lines) may take. */
+/** Time one batch (one read buffer: 64 KiB of lines, more only for one bigger record) may take. */
 export const REGEX_BUDGET_MS = 1000;
 /** Time the child may take to start (Deno's start-up, on a loaded machine). */
 const START_BUDGET_MS = 15_000;

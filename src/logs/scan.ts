@@ -34,9 +34,10 @@ interface Batch {
 
 /**
  * One read buffer, processed in one turn of the event loop: small enough that a concurrent
- * request waits at most a few ms per turn (1 MiB turns let a ping wait 100+ ms on a busy box).
+ * request waits little per turn, even when the daemon gets a fraction of a core (1 MiB turns
+ * let a ping wait 100+ ms on a busy box). A bigger record grows the buffer as needed.
  */
-const READ_SIZE = 256 * 1024;
+const READ_SIZE = 64 * 1024;
 const decoder = new TextDecoder();
 
 /** The position of the oldest record of an app, or null when it has no segment. */

@@ -1,8 +1,8 @@
 /**
  * The last N lines of several apps, in bounded memory and time (#16.1): for each app, a backward
- * pass over the index's record boundaries counts the wanted lines (without decoding them when
- * there is no grep) until N are behind the start, then a forward pass streams from that start,
- * skipping the surplus. Nothing holds more than one read buffer, whatever N is, and the work is
+ * pass over the index's regions counts the wanted lines (without decoding them when there is no
+ * grep) until N are behind the start, then a forward pass streams from that start, skipping the
+ * surplus (less than one region). Nothing holds more than one read buffer, whatever N is, and the work is
  * proportional to the lines read, not to N times the surplus.
  */
 import { appLogDir } from "./paths.ts";
@@ -47,7 +47,11 @@ export async function tailLogs(
   return { lines: skipFirst(mergeByTime(sources), Math.max(0, kept - wanted)), cursor };
 }
 
-/** Pages back through the index, a growing page at a time, until `wanted` lines are covered. */
+/**
+ * Counts back one index region at a time (a region is at most a second or a MiB of output),
+ * from the newest, until `wanted` lines are covered: the forward pass then starts at most one
+ * region before the first line it shows. Boundaries come from the index a growing page at a time.
+ */
 async function planTail(
   dir: string,
   app: string,
@@ -57,21 +61,30 @@ async function planTail(
 ): Promise<TailPlan> {
   const folder = appLogDir(dir, app);
   const plan: TailPlan = { app, folder, start: null, end: null, count: 0 };
-  let before: LogPosition | null = null;
+  let stop: LogPosition | null = null; // start of the region counted last: the next one ends there
   for (let page = 16;; page *= 4) {
-    const bounds = index.boundariesBefore(app, before, page);
+    const bounds = index.boundariesBefore(app, stop, page);
     const reachedStart = bounds.length < page;
-    const from = reachedStart ? await firstPosition(folder) : bounds.at(-1)!;
-    if (!from) break;
-    const range = { at: from, ...(before ? { stop: before } : {}) };
-    const counted = await countLines(folder, range, query);
-    if (!before) plan.end = range.at; // the first page reads to the end of history
-    plan.start = from;
-    plan.count += counted.count;
-    if (reachedStart || plan.count >= wanted || counted.beforeSince) break;
-    before = from;
+    if (reachedStart) {
+      const first = await firstPosition(folder);
+      const oldest = bounds.at(-1) ?? stop;
+      if (first && !(oldest && samePosition(first, oldest))) bounds.push(first);
+    }
+    for (const from of bounds) {
+      const range = { at: from, ...(stop ? { stop } : {}) };
+      const counted = await countLines(folder, range, query);
+      if (!stop) plan.end = range.at; // the newest region is read to the end of history
+      plan.start = from;
+      plan.count += counted.count;
+      stop = from;
+      if (plan.count >= wanted || counted.beforeSince) return plan;
+    }
+    if (reachedStart) return plan;
   }
-  return plan;
+}
+
+function samePosition(a: LogPosition, b: LogPosition): boolean {
+  return a.file === b.file && a.byte_offset === b.byte_offset;
 }
 
 async function* emptyLines(): AsyncGenerator<LogLine> {}
