@@ -14,7 +14,8 @@
  * namespaces where the system allows them, see _sandbox.ts; by Deno's `--deny-read`
  * elsewhere), run longer than the time limit (then it is killed with SIGKILL), grow its heap
  * past 512 MiB, or make the caller hold more than about `RESULT_LIMIT_BYTES` of its output:
- * stdout is read through a bounded window and stderr's last 4 KiB only.
+ * stdout is read through a bounded window and stderr's last 4 KiB only. At most
+ * `EVALUATIONS_AT_ONCE` files are evaluated at once; the time limit counts from a file's turn.
  */
 import { type LoaderHeader, PM2_LOADER_SOURCE, RESULT_MARKER } from "./_pm2_loader.ts";
 import { COVER_FAILED, sandboxed } from "./_sandbox.ts";
@@ -46,6 +47,41 @@ export async function evaluateEcosystem(
   file: string,
   options: EvaluateOptions,
 ): Promise<ParseResult> {
+  await slots.acquire();
+  try {
+    return await evaluate(file, options);
+  } finally {
+    slots.release();
+  }
+}
+
+/** At most `EVALUATIONS_AT_ONCE` evaluators run; more requests wait their turn, in order. */
+class Slots {
+  #free: number;
+  #waiting: Array<() => void> = [];
+  constructor(count: number) {
+    this.#free = count;
+  }
+  async acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next(); // the slot passes straight to the next caller
+    else this.#free++;
+  }
+}
+
+/** Evaluators at once: each may hold a 512 MiB heap, so a burst of starts cannot take the host. */
+export const EVALUATIONS_AT_ONCE = 4;
+
+const slots = new Slots(EVALUATIONS_AT_ONCE);
+
+async function evaluate(file: string, options: EvaluateOptions): Promise<ParseResult> {
   const timeoutMs = options.timeoutMs ?? ECOSYSTEM_TIMEOUT_MS;
   const hidden = options.hidden ?? [];
   const deno = [Deno.execPath(), ...denoArgs(hidden), file, String(RESULT_LIMIT_BYTES)];

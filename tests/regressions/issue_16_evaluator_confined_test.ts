@@ -224,3 +224,44 @@ Deno.test("#16.5 a file that ignores SIGTERM is killed at the time limit, with n
   }
   assertEquals(survivors, [], "no evaluator process survives");
 });
+
+/** Evaluator processes (deno itself, not its namespace wrapper) running a file under `dir`. */
+async function evaluatorsIn(dir: string): Promise<number> {
+  let count = 0;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const argv = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).split("\0");
+      if (argv[0] === Deno.execPath() && argv.some((a) => a.startsWith(`${dir}/`))) count++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return count;
+}
+
+Deno.test("#16.5 a burst of evaluations runs at most 4 evaluators at once; the others wait their turn", async () => {
+  await using s = await scratch();
+  const files = Array.from({ length: 6 }, (_, i) => `spin${i}.config.js`);
+  for (const file of files) await Deno.writeTextFile(`${s.dir}/${file}`, "while (true) {}\n");
+  let most = 0;
+  let done = false;
+  const watching = (async () => {
+    while (!done) {
+      most = Math.max(most, await evaluatorsIn(s.dir));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const results = await Promise.all(
+    files.map((file) => loadConfigFile(file, { cwd: s.dir, env: {}, timeoutMs: 2500 })),
+  );
+  done = true;
+  await watching;
+  assertEquals(
+    results.map((r) => r.problems),
+    files.map((f) => [`${f}: evaluating the file took longer than 2500 ms`]),
+    "each got its whole time limit",
+  );
+  assert(most > 0, "the evaluators were seen");
+  assert(most <= 4, `${most} evaluators ran at once`);
+});
