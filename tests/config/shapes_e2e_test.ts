@@ -63,13 +63,6 @@ async function online(client: AdasaClient, name: string): Promise<InstanceInfo[]
   );
 }
 
-/** `start` with a config file, as the CLI sends it: the file, the shell's cwd and env. */
-function startFile(client: AdasaClient, proj: string, file: string, env: Record<string, string>) {
-  return client.request("start", {
-    config: { path: `${proj}/${file}`, cwd: proj, env, strict: false },
-  });
-}
-
 const SHELL_ENV = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", WORKERS: "2" };
 
 Deno.test("adasa start conf/ecosystem.config.mjs from proj: import 'dotenv/config', process.env and pm2's paths, in real Node processes", async () => {
@@ -104,18 +97,7 @@ export const apps = [
   assertEquals([proc.cwd, proc.argv.at(-1)], [p.proj, `${p.proj}/s.js`], "no cwd: the shell's");
 });
 
-async function checkYamlAndJson(client: AdasaClient, proj: string) {
-  await startFile(client, proj, "conf/ecosystem.yml", SHELL_ENV);
-  await startFile(client, proj, "conf/process.json", SHELL_ENV);
-  const [yml] = await online(client, "yml");
-  const [json] = await online(client, "jsonc");
-  assertEquals(processOf(yml!).cwd, `${proj}/sub`);
-  assertEquals(processOf(yml!).env.FROM, "yaml");
-  assertEquals(processOf(json!).argv.at(-1), `${proj}/s.js`);
-  assertEquals(processOf(json!).env.FROM, "jsonc");
-}
-
-Deno.test("YAML and JSON with comments start real processes with pm2's paths", async () => {
+Deno.test("adasa start ecosystem.yml and a JSON file with comments start real processes with pm2's paths", async () => {
   await using p = await project({
     "conf/ecosystem.yml":
       "apps:\n  - name: yml\n    script: s.js\n    cwd: sub\n    env:\n      FROM: yaml\n",
@@ -124,7 +106,18 @@ Deno.test("YAML and JSON with comments start real processes with pm2's paths", a
   });
   await using daemon = await startDaemon();
   await using client = await daemon.connect();
-  await checkYamlAndJson(client, p.proj);
+  for (const file of ["conf/ecosystem.yml", "conf/process.json"]) {
+    const started = await daemon.cli(["start", file], { cwd: p.proj, env: SHELL_ENV });
+    assertEquals(started.code, 0, `${file}: ${started.stderr}`);
+  }
+  const [yml] = await online(client, "yml");
+  const [json] = await online(client, "jsonc");
+  assertEquals([processOf(yml!).cwd, processOf(yml!).env.FROM], [`${p.proj}/sub`, "yaml"]);
+  assertEquals([processOf(json!).argv.at(-1), processOf(json!).env.FROM], [
+    `${p.proj}/s.js`,
+    "jsonc",
+  ]);
+  assertEquals((await list(client)).length, 2, "no app named after the file was created");
 });
 
 Deno.test("a bad file, or one reaching into the daemon's home, exits 2 naming the file and stores nothing", async () => {
