@@ -88,6 +88,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "reload",
+    // pm2's names for "start what is new in the file, restart what changed".
+    aliases: ["startOrReload", "startOrRestart", "startOrGracefulReload"],
     summary: "Restart instances one at a time; with a config file, apply its changes",
     usage: "adasa reload <id|name|all>... [--update-env] | adasa reload <file> [--prune] [--env P]",
     flags: {
@@ -127,7 +129,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "list",
-    aliases: ["ls", "status"],
+    aliases: ["ls", "status", "l", "ps"],
     summary: "Show every instance",
     usage: "adasa list [--json]",
     flags: {},
@@ -135,7 +137,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "describe",
-    aliases: ["show", "info"],
+    aliases: ["show", "info", "desc"],
     summary: "Show an app or instance in detail",
     usage: "adasa describe <id|name> [--show-env]",
     flags: { "show-env": { type: "boolean", help: "Show environment values (hidden by default)" } },
@@ -336,6 +338,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "adasa update",
     flags: {},
     load: () => import("./pm2_persistence.ts"),
+  },
+  {
+    name: "kill",
+    summary: "Stop every app, then the daemon (pm2 kill; the same as adasa daemon stop)",
+    usage: "adasa kill",
+    flags: {},
+    load: () => import("./kill.ts"),
   },
   {
     name: "ping",

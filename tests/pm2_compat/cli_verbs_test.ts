@@ -158,3 +158,26 @@ Deno.test("a mistyped command, flag or app name gets did you mean, with the usag
   assertEquals(far.code, 2);
   assert(!far.stderr.includes("did you mean"), far.stderr);
 });
+
+Deno.test("pm2's other names: ps, desc, startOrReload <file> and kill", async () => {
+  await using d = await startDaemon();
+  const dir = Deno.makeTempDirSync({ prefix: "adasa-verbs-" });
+  try {
+    const file = `${dir}/ecosystem.config.js`;
+    Deno.writeTextFileSync(
+      file,
+      `module.exports = { apps: [{ name: "sleeper", script: "sleep", args: "300", interpreter: "none" }] };\n`,
+    );
+    const reload = await d.cli(["startOrReload", file]);
+    assertEquals(reload.code, 0, reload.stderr);
+    const ps = await d.cli(["ps"]);
+    assertMatch(ps.stdout, /sleeper/);
+    assertMatch((await d.cli(["desc", "sleeper"])).stdout, /sleeper/);
+    const kill = await d.cli(["kill"]);
+    assertEquals(kill.code, 0, kill.stderr);
+    assertMatch(kill.stdout, /^Daemon stopped \(pid \d+\)/);
+    assertEquals((await d.cli(["daemon", "status", "--json"])).code === 0, false);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
