@@ -1,0 +1,5 @@
+module.exports = {
+  name: 'single',
+  script: './worker.js',
+  env: { NODE_ENV: 'production', ROLE: 'single' },
+};

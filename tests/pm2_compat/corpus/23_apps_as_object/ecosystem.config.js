@@ -1,0 +1,7 @@
+module.exports = {
+  apps: {
+    name: 'lonely',
+    script: 'worker.js',
+    env: { ROLE: 'lonely' },
+  },
+};

@@ -1,0 +1,7 @@
+export const apps = [
+  {
+    name: 'esm-worker',
+    script: './worker.js',
+    env: { ROLE: 'esm' },
+  },
+];
