@@ -188,3 +188,70 @@ Deno.test("a pm2-style file can be followed with tail -f, is reopened after a mo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("adasa start -o, -e and --time write pm2-style files as pm2's flags do", async () => {
+  await using daemon = await startDaemon();
+  const dir = await Deno.makeTempDir({ prefix: "adasa-pm2-logs-" });
+  try {
+    const started = await daemon.cli([
+      "start",
+      "--name",
+      "flags",
+      "-o",
+      `${dir}/out.log`,
+      "-e",
+      `${dir}/err.log`,
+      "--time",
+      "--",
+      "sh",
+      "-c",
+      "echo to-out; echo to-err >&2; exec sleep 3600",
+    ], { cwd: dir });
+    assertEquals(started.code, 0, started.stderr);
+    const out = await fileHas(`${dir}/out.log`, (t) => t.endsWith("\n"), "stdout");
+    assertMatch(out, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d: to-out\n$/);
+    const err = await fileHas(`${dir}/err.log`, (t) => t.endsWith("\n"), "stderr");
+    assertMatch(err, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d: to-err\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an ecosystem file's out, error and log_date_format land relative to the app's cwd, per instance", async () => {
+  await using daemon = await startDaemon();
+  const dir = await Deno.makeTempDir({ prefix: "adasa-pm2-logs-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/ecosystem.json`,
+      JSON.stringify({
+        apps: [{
+          name: "eco",
+          script: "sh",
+          args: ["-c", 'echo "i am $NODE_APP_INSTANCE"; exec sleep 3600'],
+          instances: 2,
+          out: "./logs/eco-out.log",
+          error: "./logs/eco-error.log",
+          log_date_format: "YYYY",
+        }],
+      }),
+    );
+    const started = await daemon.cli(["start", "ecosystem.json"], { cwd: dir });
+    assertEquals(started.code, 0, started.stderr);
+    const rows = JSON.parse((await daemon.cli(["list", "--json"])).stdout) as Array<{ id: number }>;
+    assertEquals(rows.length, 2);
+    const year = new Date().getFullYear();
+    const seen = [];
+    for (const row of rows) {
+      const text = await fileHas(
+        `${dir}/logs/eco-out-${row.id}.log`,
+        (t) => t.endsWith("\n"),
+        "a line",
+      );
+      assertMatch(text, new RegExp(`^(${year}|${year + 1}): i am [01]\\n$`));
+      seen.push(text.slice(-2, -1));
+    }
+    assertEquals(seen.sort(), ["0", "1"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
