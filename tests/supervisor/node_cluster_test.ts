@@ -4,14 +4,21 @@
  */
 import { installNodeFiles, type NodeFiles } from "../../src/supervisor/node/files.ts";
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { FIXTURES, freePort, FreshHttp, type NodeProcess, spawnNode } from "../_helpers/node.ts";
+import {
+  FIXTURES,
+  freePort,
+  FreshHttp,
+  NODE,
+  type NodeProcess,
+  spawnNode,
+} from "../_helpers/node.ts";
 import { waitFor } from "../_helpers/wait.ts";
 
 interface Cluster extends AsyncDisposable {
   files: NodeFiles;
   control: string;
   balancer: NodeProcess;
-  worker(index: number, env?: Record<string, string>): NodeProcess;
+  worker(index: number, env?: Record<string, string>, script?: string): NodeProcess;
 }
 
 function startCluster(): Cluster {
@@ -24,8 +31,8 @@ function startCluster(): Cluster {
     files,
     control,
     balancer,
-    worker(index, env = {}) {
-      const worker = spawnNode(["--require", files.preload, `${FIXTURES}server.js`], {
+    worker(index, env = {}, script = "server.js") {
+      const worker = spawnNode(["--require", files.preload, `${FIXTURES}${script}`], {
         NODE_APP_INSTANCE: String(index),
         ADASA_CLUSTER: control,
         ADASA_CLUSTER_WORKER: files.worker,
@@ -145,3 +152,23 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("an HTTPS worker sees the client's address on its TLS socket", async () => {
+  await using cluster = startCluster();
+  const port = freePort();
+  cluster.worker(0, { PORT: String(port) }, "tls_server.js");
+  // Node's client: the test certificate is self-signed, which Deno's TLS stack refuses.
+  const get = `require("node:https").get({ host: "127.0.0.1", port: ${port},
+    rejectUnauthorized: false }, (r) => r.pipe(process.stdout)).on("error", () => {});`;
+  const reply = await waitFor(
+    async () => {
+      const out = await new Deno.Command(NODE, { args: ["-e", get], stderr: "null" }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      return text ? JSON.parse(text) as { remote: string; port: number } : null;
+    },
+    (r) => r !== null,
+    { what: "the HTTPS worker answering" },
+  );
+  assertEquals(reply!.port, port);
+  assertMatch(reply!.remote, /^(::ffff:)?127\.0\.0\.1$/);
+});

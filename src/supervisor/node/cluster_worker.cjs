@@ -127,6 +127,12 @@ function listenError(reply) {
 
 /** Reads the PROXY line of each connection before the server's own handlers see it. */
 function acceptProxyHeaders(server) {
+  if (server instanceof require("node:tls").Server) {
+    // A TLS socket asks its own handle, which wraps the unix socket: give it the client's.
+    server.prependListener("secureConnection", (secure) => {
+      if (secure._parent) copyAddresses(secure._parent, secure);
+    });
+  }
   const emit = server.emit;
   const sockets = server[kSockets] = new Set();
   server.emit = function patchedEmit(event, ...args) {
@@ -164,14 +170,26 @@ function readHeader(socket, done) {
 function applyHeader(socket, line) {
   const [magic, proto, source, destination, sourcePort, destinationPort] = line.split(" ");
   if (magic !== "PROXY" || (proto !== "TCP4" && proto !== "TCP6")) return;
-  const family = proto === "TCP4" ? "IPv4" : "IPv6";
-  const own = (name, value) =>
+  setAddresses(socket, {
+    remoteAddress: source,
+    remotePort: Number(sourcePort),
+    remoteFamily: proto === "TCP4" ? "IPv4" : "IPv6",
+    localAddress: destination,
+    localPort: Number(destinationPort),
+  });
+}
+
+const ADDRESS_FIELDS = ["remoteAddress", "remotePort", "remoteFamily", "localAddress", "localPort"];
+
+function setAddresses(socket, values) {
+  for (const name of ADDRESS_FIELDS) {
+    const value = values[name];
     Object.defineProperty(socket, name, { value, configurable: true, enumerable: true });
-  own("remoteAddress", source);
-  own("remotePort", Number(sourcePort));
-  own("remoteFamily", family);
-  own("localAddress", destination);
-  own("localPort", Number(destinationPort));
+  }
+}
+
+function copyAddresses(from, to) {
+  if (Object.hasOwn(from, "remoteAddress")) setAddresses(to, from);
 }
 
 /**
