@@ -77,11 +77,11 @@ async function tellEmpty(parsed: Parsed, ctx: CommandContext, args: LogsArgs): P
 async function pm2FilesOfApp(ctx: CommandContext, app: string): Promise<string[]> {
   try {
     await using client = await ctx.connect();
-    const rows = await client.request("describe", { target: app });
-    const paths = rows.flatMap((row) => {
-      const files = pm2FilesOf(row.spec, row.id);
-      return files ? [files.out, files.err, files.both] : [];
-    });
+    const spec = (await client.request("describe", { target: app }))[0]?.spec;
+    if (!spec) return [];
+    // Instance i of the app writes the files of index i: together, those of 0..instances-1.
+    const paths = Array.from({ length: spec.instances }, (_, i) => pm2FilesOf(spec, i))
+      .flatMap((files) => files ? [files.out, files.err, files.both] : []);
     return [...new Set(paths.filter((p): p is string => p !== null))];
   } catch {
     return []; // the hint is a courtesy; the read itself succeeded

@@ -77,7 +77,7 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
           stderr: tapLines(child.stderr, (line) => instance.noteOutputLine(child.pid, line)),
         }
         : { stdout: child.stdout, stderr: child.stderr };
-      const run = capture.capture(name, id, pipes, { pm2: pm2FilesOf(spec, id) });
+      const run = capture.capture(name, id, pipes, { pm2: pm2FilesOf(spec, instance.appIndex) });
       Promise.all([run, child.status]).then(([tail]) => {
         if (tail.length === 0) return;
         try {

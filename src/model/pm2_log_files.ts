@@ -29,19 +29,24 @@ export interface Pm2LogSettings {
   exec_mode: "fork" | "cluster";
 }
 
-/** An instance's files by pm2's rules, or null when the app names none. */
-export function pm2FilesOf(spec: Pm2LogSettings, instanceId: number): Pm2Files | null {
+/**
+ * The files of the instance with index `index` (0 to instances - 1) by pm2's rules, or null
+ * when the app names none. pm2 puts its pm_id there, which on a fresh pm2 is the index for the
+ * first app of a file; the index keeps a name stable across restarts of the daemon and scaling.
+ * `time` wins over `log_date_format`, as in pm2 (lib/Common.js sets the format from it).
+ */
+export function pm2FilesOf(spec: Pm2LogSettings, index: number): Pm2Files | null {
   // pm2 merges by default only a fork app of one instance (lib/Common.js); see the README.
   const merged = spec.merge_logs || (spec.exec_mode === "fork" && spec.instances <= 1);
   const place = (path: string | null): string | null => {
     if (path === null || path === "/dev/null" || path.endsWith("/NULL")) return null;
-    return merged ? path : path.replace(/-[0-9]+\.log$|\.log$/, `-${instanceId}.log`);
+    return merged ? path : path.replace(/-[0-9]+\.log$|\.log$/, `-${index}.log`);
   };
   const files = {
     out: place(spec.out_file),
     err: place(spec.error_file),
     both: place(spec.log_file),
-    dateFormat: spec.log_date_format ?? (spec.time ? PM2_TIME_FORMAT : null),
+    dateFormat: spec.time ? PM2_TIME_FORMAT : spec.log_date_format,
   };
   return files.out || files.err || files.both ? files : null;
 }

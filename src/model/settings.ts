@@ -534,7 +534,7 @@ export const SETTINGS: readonly Setting[] = [
     flags: [{ name: "merge-logs", help: "One pm2-style log file for all instances" }],
     doc: {
       meaning:
-        "one pm2-style file for all instances (else `-<id>` before `.log`, see [pm2-style log files](#pm2-style-log-files))",
+        "one pm2-style file for all instances (else `-<index>` before `.log`, see [pm2-style log files](#pm2-style-log-files))",
       default: "false",
     },
   },

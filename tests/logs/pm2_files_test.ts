@@ -13,7 +13,7 @@ const BASE: Pm2LogSettings = {
   exec_mode: "fork",
 };
 
-Deno.test("pm2FilesOf names files by pm2's rules: -<id> per instance unless merged, /dev/null none", () => {
+Deno.test("pm2FilesOf names files by pm2's rules: -<index> per instance unless merged, /dev/null none; time wins", () => {
   const cases: Array<[Partial<Pm2LogSettings>, number, ReturnType<typeof pm2FilesOf>]> = [
     [{}, 3, null],
     [{ out_file: "/l/a.log" }, 3, { out: "/l/a.log", err: null, both: null, dateFormat: null }],
@@ -48,11 +48,17 @@ Deno.test("pm2FilesOf names files by pm2's rules: -<id> per instance unless merg
       both: "/l/all.log",
       dateFormat: "YYYY-MM-DDTHH:mm:ss",
     }],
-    [{ error_file: "/l/e.log", time: true, log_date_format: "HH:mm" }, 1, {
+    [{ error_file: "/l/e.log", log_date_format: "HH:mm" }, 1, {
       out: null,
       err: "/l/e.log",
       both: null,
       dateFormat: "HH:mm",
+    }],
+    [{ error_file: "/l/e.log", time: true, log_date_format: "HH:mm" }, 1, {
+      out: null,
+      err: "/l/e.log",
+      both: null,
+      dateFormat: "YYYY-MM-DDTHH:mm:ss",
     }],
   ];
   for (const [settings, id, want] of cases) {
