@@ -9,8 +9,10 @@ import { describe } from "./_readers.ts";
 import { type AppContext, mapApp, type MappedApp } from "./map_app.ts";
 import type { ConfigResult } from "./types.ts";
 
-/** Top-level fields read without a warning: pm2's deploy section is for `pm2 deploy`. */
-const QUIET_TOP_LEVEL = new Set(["deploy"]);
+/** Top-level fields pm2 knows that Adasa does not honour: a warning naming each, never silence. */
+const PM2_TOP_LEVEL: Readonly<Record<string, string>> = {
+  deploy: "pm2's deploy section is not supported by Adasa; ignored",
+};
 
 /** Options of appsFromData: the app context plus strictness. */
 export interface DocumentOptions extends AppContext {
@@ -70,8 +72,12 @@ function findList(data: unknown): Found {
     return { key: "app", list: [doc], warnings: [] };
   }
   const warnings = Object.keys(doc)
-    .filter((k) => !LIST_KEYS.includes(k) && !QUIET_TOP_LEVEL.has(k))
-    .map((k) => `${k}: unknown top-level field; ignored`);
+    .filter((k) => !LIST_KEYS.includes(k))
+    .map((k) =>
+      `${k}: ${
+        Object.hasOwn(PM2_TOP_LEVEL, k) ? PM2_TOP_LEVEL[k] : "unknown top-level field; ignored"
+      }`
+    );
   if (keys.length === 0) {
     return {
       problem: `apps: missing; expected a list of apps (or one app with "script")`,

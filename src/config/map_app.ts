@@ -109,15 +109,26 @@ async function finishApp(
   }
   const cwd = resolve(ctx.dir, typeof draft.spec.cwd === "string" ? draft.spec.cwd : ".");
   const profileEnv = ctx.profile === undefined ? {} : draft.profiles[ctx.profile] ?? {};
+  // A spawn without PATH in its environment searches the daemon's own.
+  const path = ctx.env.PATH ?? Deno.env.get("PATH") ?? "";
+  const program = await programOf(draft, command, cwd, path);
+  if ("problem" in program) {
+    out.problems.push(`${at}.${draft.source.command ?? "script"}: ${program.problem}`);
+    return;
+  }
+  if (program.ignoredArgs) {
+    out.warnings.push(`${at}.args: ignored: a command line in script runs alone, as in pm2`);
+  }
   const input: AppSpecInput = {
     ...draft.spec,
-    command: draft.spec.shell === true ? command : await resolveScript(command, cwd),
+    ...program.spec,
     cwd,
     env: { ...fileVars, ...draft.env, ...profileEnv },
     base_env: { ...ctx.env },
   };
   try {
-    input.name = normalizeAppSpec(input).name;
+    // With the extras too: croner checks cron_restart before anything is stored.
+    input.name = normalizeAppSpec({ ...input, ...draft.extras }).name;
   } catch (error) {
     if (!(error instanceof AdasaError)) throw error;
     out.problems.push(`${at}.${specProblem(error.message, draft)}`);
@@ -125,6 +136,61 @@ async function finishApp(
   }
   out.input = input;
   out.extras = draft.extras;
+}
+
+type Program =
+  | { spec: Partial<AppSpecInput> & { command: string }; ignoredArgs: boolean }
+  | { problem: string };
+
+/**
+ * What runs, as pm2 decides it: a `script` with blanks that is not a file is a command line
+ * (pm2 runs `bash -c "<script>"`; Adasa's shell line, /bin/sh), its args dropped as pm2 drops
+ * them; otherwise a file (relative to cwd) or a command from PATH, else `script not found`.
+ */
+async function programOf(
+  draft: AppDraft,
+  command: string,
+  cwd: string,
+  path: string,
+): Promise<Program> {
+  if (draft.spec.shell === true) return { spec: { command }, ignoredArgs: false };
+  const local = resolve(cwd, command);
+  if (draft.spec.shell === undefined && /\s/.test(command.trim()) && !(await isFile(local))) {
+    const args = draft.spec.args;
+    return {
+      spec: { command: command.trim(), shell: true, args: [] },
+      ignoredArgs: Array.isArray(args) && args.length > 0,
+    };
+  }
+  const resolved = await resolveScript(command, cwd);
+  if (resolved.startsWith("/")) {
+    return (await exists(resolved))
+      ? { spec: { command: resolved }, ignoredArgs: false }
+      : { problem: `script not found: ${resolved}` };
+  }
+  for (const dir of path.split(":")) {
+    if (dir && await isFile(`${dir}/${resolved}`)) {
+      return { spec: { command: resolved }, ignoredArgs: false };
+    }
+  }
+  return { problem: `script not found: ${local} (nor ${JSON.stringify(command)} in PATH)` };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Names normalizeAppSpec's complaint by the field the file used (`min_uptime`, not `_ms`). */

@@ -6,6 +6,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { AdasaError } from "../protocol/mod.ts";
+import { appNameProblem } from "../model/names.ts";
 
 /** Name of the symlink to the segment being written (`tail -F <app>/current.log`). */
 export const CURRENT_LINK = "current.log";
@@ -29,9 +30,8 @@ export interface Segment {
 export function appLogDir(root: string, app: string): string {
   const base = resolve(root);
   const dir = resolve(base, app);
-  const bad = app.length === 0 || app.length > 64 || app.startsWith(".") || app.startsWith("-") ||
-    app.includes("/") || app.includes("\\") || app.includes("\0");
-  if (bad || dirname(dir) !== base || basename(dir) !== app) {
+  // The one predicate of app names: a name Adasa accepts is always one plain folder here.
+  if (appNameProblem(app) !== null || dirname(dir) !== base || basename(dir) !== app) {
     throw new AdasaError(
       "INVALID_ARGUMENT",
       `App name ${JSON.stringify(app)} cannot name a log folder`,

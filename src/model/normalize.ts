@@ -1,7 +1,7 @@
 /**
  * Builds an AppSpec from an input by the settings table: each field parsed by its value type,
  * defaulted, checked against the fields before it and completed (relative paths against
- * `cwd`). The same function checks a definition read back from the database.
+ * `cwd`). protocol/app_spec.ts wraps it for the wire and for stored definitions.
  */
 import type { AppSpec } from "./app_spec.ts";
 import { appNameProblem, defaultAppName } from "./names.ts";
@@ -76,15 +76,4 @@ export function buildSpec(raw: unknown, ctx: ParseContext = { cpus: cpuCount() }
     }
   }
   return spec as AppSpec;
-}
-
-/**
- * Checks a definition read back from the database: fields added since it was stored get their
- * defaults, and a field that no longer passes is named, so the daemon can report that app and
- * keep the others.
- *
- * @throws {SpecError} naming the first bad field
- */
-export function checkStoredSpec(stored: unknown): AppSpec {
-  return buildSpec(stored, { cpus: cpuCount() });
 }

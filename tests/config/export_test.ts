@@ -5,6 +5,11 @@ import { type AppSpec, normalizeAppSpec } from "../../src/protocol/mod.ts";
 
 const MACHINE_ENV = { PATH: "/usr/bin:/bin", HOME: "/home/other" };
 
+/** The scripts the definitions name: a config file naming a missing script is refused. */
+async function scripts(dir: string): Promise<void> {
+  for (const name of ["server.js", "tool.js"]) await Deno.writeTextFile(`${dir}/${name}`, "");
+}
+
 function specs(dir: string): AppSpec[] {
   return [
     normalizeAppSpec({
@@ -54,6 +59,8 @@ function specs(dir: string): AppSpec[] {
 for (const format of ["json", "toml"] as const) {
   Deno.test(`exportApps(${format}) reads back to the same AppSpecs, with this machine's base_env`, async () => {
     const dir = await Deno.makeTempDir({ prefix: "adasa-export-" });
+    await scripts(dir);
+    await scripts(dir);
     try {
       const original = specs(dir);
       await Deno.writeTextFile(`${dir}/export.${format}`, exportApps(original, format));
@@ -70,6 +77,7 @@ for (const format of ["json", "toml"] as const) {
 
 Deno.test("exportApps() writes extras it is given, and loading returns them", async () => {
   const dir = await Deno.makeTempDir({ prefix: "adasa-export-" });
+  await scripts(dir);
   try {
     const [api] = specs(dir);
     const extras = { api: { max_memory: 300 * 1024 * 1024, cron_restart: "0 3 * * *" } };

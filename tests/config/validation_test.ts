@@ -249,3 +249,55 @@ Deno.test("loadConfigFile() reads pm2's spellings of the log, instance and readi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("loadConfigFile() runs pm2's script forms as pm2 does, and refuses a missing script", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "adasa-pm2-script-" });
+  try {
+    const apps = [
+      { name: "line", script: "npm run start" },
+      { name: "lineargs", script: "node server.js", args: ["--port", "1"] },
+      { name: "npm", script: "npm", args: "start" },
+      { name: "gone", script: "./missing.js" },
+      { name: "nowhere", script: "no-such-program-anywhere" },
+    ];
+    await Deno.writeTextFile(
+      `${dir}/ecosystem.config.js`,
+      `module.exports = ${JSON.stringify({ apps, deploy: { production: {} } })};`,
+    );
+    const result = await loadConfigFile("ecosystem.config.js", {
+      cwd: dir,
+      env: { PATH: Deno.env.get("PATH")! },
+    });
+    assertEquals(result.problems, [
+      `ecosystem.config.js: apps[3].script: script not found: ${dir}/missing.js`,
+      `ecosystem.config.js: apps[4].script: script not found: ${dir}/no-such-program-anywhere (nor "no-such-program-anywhere" in PATH)`,
+    ]);
+    await Deno.writeTextFile(
+      `${dir}/ecosystem.config.js`,
+      `module.exports = ${JSON.stringify({ apps: apps.slice(0, 3), deploy: {} })};`,
+    );
+    const ok = await loadConfigFile("ecosystem.config.js", {
+      cwd: dir,
+      env: { PATH: Deno.env.get("PATH")! },
+    });
+    assertEquals(ok.problems, []);
+    assertEquals(ok.warnings, [
+      "ecosystem.config.js: deploy: pm2's deploy section is not supported by Adasa; ignored",
+      "ecosystem.config.js: apps[1].args: ignored: a command line in script runs alone, as in pm2",
+    ]);
+    assertEquals(ok.apps.map((a) => [a.name, a.command, a.shell ?? false, a.args]), [
+      ["line", "npm run start", true, []],
+      ["lineargs", "node server.js", true, []],
+      ["npm", "npm", false, ["start"]],
+    ]);
+    const strict = await loadConfigFile("ecosystem.config.js", {
+      cwd: dir,
+      env: { PATH: Deno.env.get("PATH")! },
+      strict: true,
+    });
+    assertEquals(strict.apps, []);
+    assertEquals(strict.problems.length, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

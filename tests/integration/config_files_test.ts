@@ -122,7 +122,13 @@ Deno.test("start ecosystem.config.js --env production gives the children the env
     REDIS_HOST: "cache.internal",
   });
   assertOk(started, "start");
-  assertEquals(started.stderr, "", "the deploy section is read without a warning");
+  const warnings = started.stderr.trim().split("\n");
+  assertEquals(warnings.length, 1, started.stderr);
+  assertMatch(
+    warnings[0]!,
+    /^adasa: warning: \S*ecosystem\.config\.js: deploy: pm2's deploy section is not supported by Adasa; ignored$/,
+    "the deploy section is named, never silently dropped",
+  );
   const rows = await list(client);
   assertEquals(rows.map((r) => r.name).sort(), ["app1", "app1", "worker"]);
   for (const tag of ["app1-0", "app1-1"]) {
