@@ -12,6 +12,7 @@ import type { DaemonContext } from "./context.ts";
 import { buildOpTable } from "./handlers/mod.ts";
 import { acquireLock, removeStaleSocket, writePidFile } from "./lock.ts";
 import { startLogWiring } from "./log_wiring.ts";
+import { becomeSubreaper } from "./subreaper.ts";
 import { Triggers } from "./triggers.ts";
 import { DEFAULT_SAMPLE_INTERVAL_MS, startMonitoring } from "./monitoring.ts";
 import { daemonPaths, ensureHome } from "./paths.ts";
@@ -39,6 +40,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const closeLog = await configureLogging({ file: paths.log, stderr: options.stderr });
   const log = getLogger();
   if (inherited) log.warn("Inherited descriptors may reach apps: {why}", { why: inherited });
+  let started: Supervisor | null = null;
   try {
     using store = Store.open(
       paths.db,
@@ -56,8 +58,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     let shutdown!: () => void;
     const stopped = new Promise<void>((resolve) => (shutdown = resolve));
     const logs = startLogWiring({ store, dir: paths.logsDir });
+    let appsChanged = () => {};
     const supervisor = new Supervisor({
       registry: registryOver(store),
+      onAppsChanged: () => appsChanged(),
       now: Date.now,
       attachOutput: logs.attach,
       startTicksOf: (pid) => readStartTicks(pid),
@@ -69,6 +73,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
         log.error("Could not write to the database: {error}", { error: String(error) });
       },
     });
+    started = supervisor;
+    using _subreaper = becomeSubreaper(() => supervisor.childPids());
     using monitoring = startMonitoring({
       store,
       supervisor,
@@ -76,6 +82,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       onTick: logs.flushIndex,
     });
     using triggers = new Triggers(supervisor);
+    appsChanged = () => triggers.sync();
     let ops: OpTable = {};
     await using web = new WebService({ home: paths.home, ops: () => ops });
     const ctx: DaemonContext = {
@@ -91,7 +98,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       counters,
       requestShutdown: shutdown,
     };
-    await restoreRegistry(ctx);
+    const restored = await restoreRegistry(ctx);
     removeStaleSocket(paths.socket);
     ops = buildOpTable(ctx);
     await using _server = IpcServer.listen({
@@ -112,8 +119,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       pid: Deno.pid,
       home: paths.home,
     });
-    await resumeApps(ctx);
     triggers.sync();
+    await resumeApps(ctx, restored.newBoot ? "daemon started after a reboot" : "daemon started");
     await startWebFromEnv(web);
     const onSignal = () => shutdown();
     Deno.addSignalListener("SIGTERM", onSignal);
@@ -128,6 +135,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     removeStaleSocket(paths.socket);
     return 0;
   } catch (error) {
+    // A daemon that fails after spawning leaves no orphan: its children are stopped first.
+    await started?.shutdown().catch(() => {});
     if (error instanceof AdasaError) {
       log.fatal("{message}", { message: error.message });
       throw error;
@@ -178,9 +187,9 @@ async function startWebFromEnv(web: WebService): Promise<void> {
   }
 }
 
-async function resumeApps(ctx: DaemonContext): Promise<void> {
+async function resumeApps(ctx: DaemonContext, reason: string): Promise<void> {
   try {
-    await ctx.supervisor.resume();
+    await ctx.supervisor.resume(reason);
   } catch (error) {
     getLogger().error("Resuming apps failed: {error}", { error: String(error) });
   }

@@ -32,9 +32,6 @@ export function registryOver(store: Store): RegistryPort {
     deleteApp(appId) {
       store.transaction(() => registry.deleteApp(appId));
     },
-    setDesired(ids, desired) {
-      store.transaction(() => ids.forEach((id) => registry.setDesired(id, desired)));
-    },
     recordTransition(record: TransitionRecord) {
       store.transaction(() => {
         registry.updateInstance(record.snapshot);

@@ -2,54 +2,135 @@
  * Loads the registry at daemon start. Processes the previous daemon left behind (it was
  * killed) are stopped first, whole groups: those recognised by recorded pid AND start time,
  * and those carrying this home's ADASA_MANAGED_BY tag; a pid reused by an unrelated program
- * is never signalled. Then every instance is loaded as `stopped`, ready for `resume()`.
+ * is never signalled. Each stored definition is validated again: a bad one makes its app
+ * `errored` with the reason, never a dead daemon. Instances that were running come back as
+ * `stopped` (with an event on their app) for `resume()`; those that ended (`exited`, `errored`)
+ * stay so within one boot, and become startable again after a reboot, as enabled systemd
+ * units do. `desired` is never changed here.
  */
-import type { Store } from "../store/mod.ts";
-import type { InstanceRow } from "../store/mod.ts";
+import type { InstanceRow, Store } from "../store/mod.ts";
 import { getLogger } from "../logger.ts";
+import { type AppSpec, normalizeAppSpec, upgradeStoredSpec } from "../protocol/mod.ts";
 import type { DaemonContext } from "./context.ts";
 import { readStartTicks } from "../monitor/mod.ts";
 
 /** The variable every child carries, set to the daemon's home. */
 export const CHILD_TAG = "ADASA_MANAGED_BY";
 
-export async function restoreRegistry(ctx: DaemonContext): Promise<void> {
-  const apps = ctx.store.registry.allApps();
+/** The reason on the events of instances found running after the daemon was killed. */
+export const RECOVERED = "recovered after the daemon was killed";
+
+/** How the daemon starts, for the events of the apps it resumes. */
+export interface RestoreReport {
+  /** Whether this is the first daemon start since the machine booted. */
+  newBoot: boolean;
+}
+
+export async function restoreRegistry(ctx: DaemonContext): Promise<RestoreReport> {
+  const apps = loadApps(ctx.store);
   const rows = ctx.store.registry.allInstances();
   const graceMs = Math.max(0, ...apps.map((a) => a.spec.kill_timeout_ms));
   const leaders = new Set([...recordedLeaders(rows), ...taggedLeaders(ctx.paths.home)]);
   await stopGroups([...leaders], graceMs);
-  settleRows(ctx.store, rows);
-  ctx.supervisor.load(apps.map((a) => ({ id: a.id, spec: a.spec })), rows);
+  const bootId = readBootId();
+  const newBoot = bootId === null || ctx.store.meta.get("boot_id") !== bootId;
+  const names = new Map(apps.map((a) => [a.id, a]));
+  settleRows(ctx.store, rows, { names, newBoot, bootId });
+  ctx.supervisor.load(apps, rows);
+  return { newBoot };
 }
 
-/** Marks rows of the previous generation stopped (keeping `desired`), with an event. */
-function settleRows(store: Store, rows: InstanceRow[]): void {
+interface LoadedApp {
+  id: number;
+  spec: AppSpec;
+  /** Why the stored definition cannot be used, if it cannot. */
+  invalid?: string;
+}
+
+/** Every stored app, each validated on its own: one bad row never stops the daemon. */
+function loadApps(store: Store): LoadedApp[] {
+  return store.registry.allAppsStored().map((row) => {
+    try {
+      const stored = JSON.parse(row.spec);
+      return { id: row.id, spec: normalizeAppSpec(upgradeStoredSpec(stored)) };
+    } catch (error) {
+      const invalid = `stored definition is invalid: ${(error as Error).message}`;
+      getLogger("restore").error("App {name}: {invalid}", { name: row.name, invalid });
+      return { id: row.id, spec: placeholderSpec(row.name), invalid };
+    }
+  });
+}
+
+/** A definition that runs nothing, to show (and delete) an app whose stored one is bad. */
+function placeholderSpec(name: string): AppSpec {
+  return { ...normalizeAppSpec({ name: "invalid", command: "false", cwd: "/" }), name };
+}
+
+/** The kernel's id of this boot, or null where /proc does not say. */
+export function readBootId(): string | null {
+  try {
+    return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Marks rows of the previous generation stopped (keeping `desired`), each with an event on its
+ * app; after a reboot, ended instances become stopped too, so those wanted up start again.
+ */
+function settleRows(
+  store: Store,
+  rows: InstanceRow[],
+  options: { names: Map<number, LoadedApp>; newBoot: boolean; bootId: string | null },
+): void {
   const now = Date.now();
   store.transaction(() => {
     for (const row of rows) {
-      if (row.state === "stopped" || row.state === "exited" || row.state === "errored") continue;
+      const app = options.names.get(row.app_id);
+      if (!app) continue;
       const from = row.state;
-      row.state = "stopped";
+      const settled = settledState(row, app, options.newBoot);
+      if (!settled) continue;
+      row.state = settled.to;
       row.pid = null;
       row.pid_start_ticks = null;
-      row.reason = "daemon restarted";
+      row.reason = settled.reason;
       store.registry.updateInstance(row);
       store.events.insert({
         at: now,
         instance_id: row.id,
-        app: null,
-        event: "daemon_restart",
+        app: app.spec.name,
+        event: settled.event,
         from_state: from,
-        to_state: "stopped",
+        to_state: settled.to,
         pid: null,
         exit_code: null,
         signal: null,
         uptime_ms: null,
-        reason: "the previous daemon ended while this instance was " + from,
+        reason: settled.reason,
       });
     }
+    if (options.bootId) store.meta.set("boot_id", options.bootId);
   });
+}
+
+/** What a stored row becomes at daemon start, or null when it stays as it is. */
+function settledState(
+  row: InstanceRow,
+  app: LoadedApp,
+  newBoot: boolean,
+): { to: "stopped" | "errored"; event: string; reason: string } | null {
+  if (app.invalid) {
+    if (row.state === "errored" && row.reason === app.invalid) return null;
+    return { to: "errored", event: "invalid_definition", reason: app.invalid };
+  }
+  if (row.state === "stopped") return null;
+  if (row.state === "exited" || row.state === "errored") {
+    if (!newBoot || row.desired !== "up") return null;
+    return { to: "stopped", event: "daemon_start", reason: `new boot: was ${row.state}` };
+  }
+  return { to: "stopped", event: "recovered", reason: `${RECOVERED} (it was ${row.state})` };
 }
 
 /**

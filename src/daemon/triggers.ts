@@ -6,10 +6,27 @@
  */
 import { Cron } from "../model/cron.ts";
 import { getLogger } from "../logger.ts";
+import { AdasaError } from "../protocol/mod.ts";
 import type { AppEntry, Supervisor } from "../supervisor/mod.ts";
 import { ignoreMatcher } from "./watch_ignore.ts";
 
 const WATCH_DEBOUNCE_MS = 500;
+
+/**
+ * Checks a cron expression with croner itself, so what is stored is what can be armed.
+ *
+ * @throws {AdasaError} INVALID_ARGUMENT naming the expression and croner's reason
+ */
+export function checkCron(expression: string): void {
+  try {
+    new Cron(expression, { paused: true }).stop();
+  } catch (error) {
+    throw new AdasaError(
+      "INVALID_ARGUMENT",
+      `cron_restart: "${expression}" is not a valid cron expression: ${(error as Error).message}`,
+    );
+  }
+}
 const ALWAYS_IGNORED = ["/node_modules/", "/.git/"];
 
 interface AppTriggers {
@@ -26,7 +43,11 @@ export class Triggers implements Disposable {
     this.#supervisor = supervisor;
   }
 
-  /** Brings schedules and watchers in line with the current apps. Cheap when nothing changed. */
+  /**
+   * Brings schedules and watchers in line with the current apps. Cheap when nothing changed.
+   * Never throws: each app is armed in its own guard, and one that cannot be armed gets a
+   * `trigger_failed` event and runs without its trigger (#13: a bad cron broke every op).
+   */
   sync(): void {
     const apps = new Map(this.#supervisor.apps().map((a) => [a.spec.name, a]));
     for (const [name, triggers] of this.#byApp) {
@@ -35,22 +56,40 @@ export class Triggers implements Disposable {
     }
     for (const [name, app] of apps) {
       if (this.#byApp.has(name)) continue;
-      this.#byApp.set(name, this.#arm(app));
+      this.#byApp.set(name, this.#armGuarded(app));
+    }
+  }
+
+  #armGuarded(app: AppEntry): AppTriggers {
+    try {
+      return this.#arm(app);
+    } catch (error) {
+      const reason = `cron_restart "${app.spec.cron_restart}" not armed: ${
+        (error as Error).message
+      }`;
+      getLogger("triggers").error("{name}: {reason}", { name: app.spec.name, reason });
+      this.#supervisor.recordAppEvent(app, "trigger_failed", reason);
+      return { signature: signatureOf(app), cron: null, watcher: null };
     }
   }
 
   #arm(app: AppEntry): AppTriggers {
     const name = app.spec.name;
     const signature = signatureOf(app);
-    let cron: Cron | null = null;
-    if (app.spec.cron_restart) {
-      cron = new Cron(app.spec.cron_restart, { name: `adasa:${name}` }, () => {
-        this.#restart(name, `cron_restart ${app.spec.cron_restart}`);
-      });
-    }
     const watcher = app.spec.watch
       ? this.#watch(name, app.spec.watch, app.spec.ignore_watch)
       : null;
+    let cron: Cron | null = null;
+    if (app.spec.cron_restart) {
+      try {
+        cron = new Cron(app.spec.cron_restart, { name: `adasa:${name}` }, () => {
+          this.#restart(name, `cron_restart ${app.spec.cron_restart}`);
+        });
+      } catch (error) {
+        watcher?.close();
+        throw error;
+      }
+    }
     return { signature, cron, watcher };
   }
 
@@ -98,7 +137,7 @@ export class Triggers implements Disposable {
     for (const instance of wanted) {
       this.#supervisor.recordInstanceEvent(instance, "trigger", reason);
     }
-    this.#supervisor.restart(wanted).catch((error) =>
+    this.#supervisor.restart(wanted, { reason }).catch((error) =>
       getLogger("triggers").error("Restart of {name} failed: {error}", {
         name,
         error: String(error),

@@ -9,6 +9,10 @@ export type ErrorCode =
   | "MALFORMED_FRAME"
   | "UNAVAILABLE"
   | "STORE_FAILED"
+  | "SPAWN_FAILED"
+  | "START_FAILED"
+  | "RELOAD_FAILED"
+  | "SUPERSEDED"
   | "INTERNAL";
 
 /** Every error code, for validating replies read from the wire. */
@@ -22,6 +26,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "MALFORMED_FRAME",
   "UNAVAILABLE",
   "STORE_FAILED",
+  "SPAWN_FAILED",
+  "START_FAILED",
+  "RELOAD_FAILED",
+  "SUPERSEDED",
   "INTERNAL",
 ];
 

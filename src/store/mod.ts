@@ -16,6 +16,7 @@ import { EventStatements } from "./events.ts";
 import type { MigrationReport } from "./migrate.ts";
 import { RegistryStatements } from "./registry.ts";
 import { LogIndexStatements } from "./log_index.ts";
+import { MetaStatements } from "./meta.ts";
 import { StatsStatements } from "./stats.ts";
 
 export type { AppRow, InstanceRow, InstanceRuntime } from "./registry.ts";
@@ -34,6 +35,7 @@ export class Store implements Disposable {
   readonly events: EventStatements;
   readonly stats: StatsStatements;
   readonly logIndex: LogIndexStatements;
+  readonly meta: MetaStatements;
   readonly migrations: MigrationReport;
   readonly quarantined: Quarantine | null;
   #depth = 0;
@@ -47,6 +49,7 @@ export class Store implements Disposable {
     this.events = new EventStatements(this.db);
     this.stats = new StatsStatements(this.db);
     this.logIndex = new LogIndexStatements(this.db);
+    this.meta = new MetaStatements(this.db);
   }
 
   /**

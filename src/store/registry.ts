@@ -77,6 +77,11 @@ export class RegistryStatements {
     this.#deleteApp.run(id);
   }
 
+  /** Every app with its definition as stored text, so a bad one can be handled on its own. */
+  allAppsStored(): Array<Omit<AppRow, "spec"> & { spec: string }> {
+    return this.#allApps.all() as Array<Omit<AppRow, "spec"> & { spec: string }>;
+  }
+
   allApps(): AppRow[] {
     const rows = this.#allApps.all() as Array<Omit<AppRow, "spec"> & { spec: string }>;
     return rows.map((row) => ({ ...row, spec: upgradeStoredSpec(JSON.parse(row.spec)) }));

@@ -12,10 +12,10 @@
 import type { AppSpec, Desired, InstanceInfo, InstanceRuntime, State } from "../protocol/mod.ts";
 import { logIfSlow } from "../logger.ts";
 import { watchHealth } from "./health.ts";
-import { isGroupAlive } from "./kill.ts";
+import { type CommandKind, conflicts, Job, type JobView, verdict } from "./jobs.ts";
+import type { ProcessPort, TimerPort } from "./ports.ts";
 import { type ReadinessWatch, usesReadyFile, watchReadiness } from "./readiness.ts";
-import { reapGroup, retireChild, signalChildGroup } from "./retire.ts";
-import { type ExitStatus, spawnChild, type SpawnedChild, SpawnError } from "./spawn.ts";
+import { type ExitStatus, type SpawnedChild, SpawnError } from "./spawn.ts";
 import type { EventType } from "./states.ts";
 import { type DecisionContext, type Effect, next, type Outcome } from "./transitions.ts";
 
@@ -40,6 +40,9 @@ export interface TransitionRecord {
 /** What an instance needs from the rest of the daemon. */
 export interface InstanceHooks {
   now(): number;
+  /** Spawning and signalling (the real OS in the daemon, a fake in the executor's tests). */
+  processes: ProcessPort;
+  timers: TimerPort;
   /** Writes the transition (row + event) in one transaction. May throw (disk full). */
   persist(record: TransitionRecord): void;
   /** The full environment for a spawn of this instance. */
@@ -68,7 +71,22 @@ interface PreviousChild {
 const SPAWN_SLOW_MS = 200;
 const EXIT_SLOW_MS = 50;
 
-type QueuedEvent = { type: EventType; extra: Partial<DecisionContext> };
+type QueuedEvent = {
+  type: EventType;
+  extra: Partial<DecisionContext>;
+  /** Set by a user command: `desired` changes in the same transaction as its transition. */
+  desired?: Desired;
+  /** Why, when the command's cell has no reason of its own (e.g. the daemon resuming). */
+  reason?: string;
+};
+
+/** Options of a user command. */
+export interface CommandOptions {
+  /** `stop --force`: SIGKILL at once. */
+  force?: boolean;
+  /** Recorded on the command's transition when its cell gives no reason. */
+  reason?: string;
+}
 
 /** One supervised instance. */
 export class Instance {
@@ -78,10 +96,12 @@ export class Instance {
   #getSpec: () => AppSpec;
   #snapshot: InstanceSnapshot;
   #child: SpawnedChild | null = null;
-  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #timers = new Set<unknown>();
   #queue: QueuedEvent[] = [];
   #draining = false;
   #spawns = 0;
+  #jobs: Job[] = [];
+  #closing = false;
   #waiters = new Set<() => void>();
   /** Probes running for the current state; disposed with the timers. */
   #watches = new Set<{ dispose(): void }>();
@@ -89,6 +109,7 @@ export class Instance {
   #readyFile: string | null = null;
   #previous: PreviousChild | null = null;
   #retiring = new Set<Promise<void>>();
+  #retiringPids = new Set<number>();
   #startFailure: string | null = null;
   #probe: ProbeStatus = { ready: null, health: null, health_failures: 0, last_probe: null };
 
@@ -127,29 +148,41 @@ export class Instance {
     return { ...this.#probe };
   }
 
-  /** The user wants it up: start it (a stop in progress turns into a restart). */
-  start(): void {
-    this.#snapshot.desired = "up";
-    this.dispatch("start");
+  /**
+   * A user command: becomes a job settled by the table (done, failed, or superseded by a later
+   * conflicting command) and an event of the table. `desired` follows the command (up, or
+   * down for a stop) in the transaction of its first transition.
+   */
+  command(kind: CommandKind, options: CommandOptions = {}): Job {
+    const job = new Job(kind, this.#spawns);
+    for (const pending of this.#jobs) {
+      if (conflicts(pending.kind, kind)) pending.settle({ status: "superseded", by: kind });
+    }
+    this.#jobs = this.#jobs.filter((j) => !j.settled);
+    this.#jobs.push(job);
+    const extra: Partial<DecisionContext> = kind === "stop" && options.force
+      ? { stopSignal: "SIGKILL" }
+      : {};
+    this.#enqueue({
+      type: kind,
+      extra,
+      desired: kind === "stop" ? "down" : "up",
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
+    return job;
   }
 
-  /** The user wants it down. `force` sends SIGKILL at once. */
-  stop(options: { force?: boolean } = {}): void {
-    this.#snapshot.desired = "down";
-    this.dispatch("stop", options.force ? { stopSignal: "SIGKILL" } : {});
+  /** The daemon stops: every pending job is superseded, and `desired` is left as it is. */
+  shutdown(): void {
+    this.#closing = true;
+    for (const job of this.#jobs) job.settle({ status: "superseded", by: "daemon shutdown" });
+    this.#jobs = [];
+    this.dispatch("shutdown");
   }
 
-  /** Stop then start again; a stopped instance is just started. */
-  restart(): void {
-    this.#snapshot.desired = "up";
-    if (["launching", "online", "reloading"].includes(this.state)) this.dispatch("stop");
-    else this.dispatch("start");
-  }
-
-  /** Replace the process with a new one, stopping the old one only once the new one is ready. */
-  reload(): void {
-    this.#snapshot.desired = "up";
-    this.dispatch("reload");
+  /** Jobs not settled yet (for tests and `describe`). */
+  get pendingJobs(): readonly CommandKind[] {
+    return this.#jobs.map((j) => j.kind);
   }
 
   /**
@@ -170,7 +203,11 @@ export class Instance {
 
   /** Queues an event; events are handled one at a time, in order. */
   dispatch(type: EventType, extra: Partial<DecisionContext> = {}): void {
-    this.#queue.push({ type, extra });
+    this.#enqueue({ type, extra });
+  }
+
+  #enqueue(item: QueuedEvent): void {
+    this.#queue.push(item);
     if (this.#draining) return;
     this.#draining = true;
     try {
@@ -204,7 +241,7 @@ export class Instance {
   signal(signal: string): boolean {
     const pid = this.#child?.pid;
     if (!pid) return false;
-    signalChildGroup(pid, signal);
+    this.#hooks.processes.signalGroup(pid, signal);
     return true;
   }
 
@@ -217,7 +254,7 @@ export class Instance {
 
   /** Cancels timers and probes; used on every state change and at daemon shutdown. */
   dispose(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) this.#hooks.timers.clear(timer);
     this.#timers.clear();
     for (const watch of this.#watches) watch.dispose();
     this.#watches.clear();
@@ -227,19 +264,27 @@ export class Instance {
 
   #handle(item: QueuedEvent): void {
     const from = this.state;
+    const desiredChanged = item.desired !== undefined && item.desired !== this.desired;
+    if (item.desired !== undefined) this.#snapshot.desired = item.desired;
     const ctx: DecisionContext = {
       desired: this.desired,
       spec: this.spec,
       unstableRestarts: this.#snapshot.unstable_restarts,
       startFailure: this.#startFailure,
       previousAlive: this.#previous !== null,
+      closing: this.#closing,
       ...item.extra,
     };
     const outcome = next(from, item.type, ctx);
-    if (outcome === "ignore") return;
+    if (outcome === "ignore") {
+      // The cell changes nothing, but the command's new `desired` is stored all the same.
+      if (desiredChanged) this.#record({ event: item.type, from, reason: item.reason ?? null });
+      // A command whose goal already holds (a start of an online instance) is done at once.
+      return this.#settleJobs(this.#view(false));
+    }
     if (outcome === "anomaly") {
       this.#record({ event: "anomaly", from, reason: `unexpected ${item.type} in ${from}` });
-      return;
+      return this.#settleJobs(this.#view(false));
     }
     this.#apply(item, outcome);
   }
@@ -251,16 +296,40 @@ export class Instance {
     this.#snapshot.state = outcome.to;
     this.#probe.ready = readyOf(outcome.to, item.type, this.#probe.ready);
     if (outcome.to !== "online") this.#probe = { ...this.#probe, health: null, health_failures: 0 };
-    if (outcome.reason !== undefined) this.#snapshot.reason = outcome.reason;
+    const reason = outcome.reason ?? item.reason;
+    // A reason is shown only while it explains the current state (#13).
+    if (reason !== undefined) this.#snapshot.reason = reason;
+    else if (outcome.to !== from) this.#snapshot.reason = null;
     for (const effect of outcome.effects) this.#run(effect, item.type);
     this.#record({
       event: item.type,
       from,
-      reason: outcome.reason ?? null,
+      reason: reason ?? null,
       pid: exited?.pid ?? this.pid,
       exit: item.extra.exit ?? null,
       uptime_ms: exited?.uptime_ms ?? null,
     });
+    this.#settleJobs(this.#view(item.type === "spawn_failed", outcome));
+  }
+
+  #view(spawnFailed: boolean, outcome?: Outcome): JobView {
+    return {
+      to: this.state,
+      effects: outcome?.effects ?? [],
+      reason: this.#snapshot.reason,
+      spawns: this.#spawns,
+      spawnFailed,
+    };
+  }
+
+  #settleJobs(view: JobView): void {
+    // An event queued by this transition (a spawn that failed) decides first.
+    if (this.#jobs.length === 0 || this.#queue.length > 0) return;
+    for (const job of this.#jobs) {
+      const outcome = verdict(job.kind, job.spawnsBefore, view);
+      if (outcome) job.settle(outcome);
+    }
+    this.#jobs = this.#jobs.filter((j) => !j.settled);
   }
 
   #noteExit(exit: ExitStatus | null): { pid: number | null; uptime_ms: number | null } {
@@ -279,10 +348,11 @@ export class Instance {
   #run(effect: Effect, cause: EventType): void {
     switch (effect.kind) {
       case "spawn":
-        // A user's start is not a restart; a crash, a backoff or a restart command is.
+        // A user's start (or the daemon resuming) is not a restart; a crash, a backoff or a
+        // restart command is.
         return this.#spawn(cause !== "start");
       case "signal_group":
-        if (this.#child) signalChildGroup(this.#child.pid, effect.signal);
+        if (this.#child) this.#hooks.processes.signalGroup(this.#child.pid, effect.signal);
         return;
       case "arm_timer":
         return this.#arm(effect.timer, effect.ms);
@@ -323,7 +393,7 @@ export class Instance {
       env.ADASA_READY_FILE = this.#readyFile;
     }
     try {
-      child = spawnChild(this.spec, env);
+      child = this.#hooks.processes.spawn(this.spec, env);
       logIfSlow(`spawn of instance ${this.id}`, started, SPAWN_SLOW_MS);
     } catch (error) {
       if (!(error instanceof SpawnError)) throw error;
@@ -336,17 +406,36 @@ export class Instance {
     s.pid = child.pid;
     s.pid_start_ticks = this.#hooks.startTicksOf(child.pid);
     s.started_at = this.#hooks.now();
-    s.exit_code = null;
-    s.exit_signal = null;
+    // exit_code, exit_signal and exited_at stay those of the last exit, as its event says.
     this.#watchReadiness(child, env);
     child.status.then((exit) => this.#onChildExit(child, exit));
-    this.#hooks.attachOutput(this, child);
+    try {
+      this.#hooks.attachOutput(this, child);
+    } catch (error) {
+      // A child whose output nobody reads blocks in write(2): never leave one running (#13).
+      this.#child = null;
+      s.pid = null;
+      s.pid_start_ticks = null;
+      this.#hooks.processes.signalGroup(child.pid, "SIGKILL");
+      this.dispatch("spawn_failed", { failure: `cannot capture output: ${String(error)}` });
+      return null;
+    }
     return child;
   }
 
   #watchReadiness(child: SpawnedChild, env: Record<string, string>): void {
     const spec = this.spec;
     this.#probe = { ...this.#probe, ready: "pending", last_probe: null };
+    if (spec.readiness.kind === "uptime") {
+      // On the instance's own timers, so the executor's tests control min_uptime too.
+      this.#readiness = null;
+      const ms = spec.min_uptime_ms;
+      return this.#arm("uptime", ms, () => {
+        if (this.#child !== child) return;
+        this.#probe.last_probe = `up for ${ms} ms`;
+        this.dispatch("ready");
+      });
+    }
     const watch = watchReadiness(spec.readiness, {
       minUptimeMs: spec.min_uptime_ms,
       target: { cwd: spec.cwd, env },
@@ -363,7 +452,7 @@ export class Instance {
     });
     this.#watches.add(watch);
     this.#readiness = { watch, pid: child.pid };
-    if (spec.readiness.kind !== "uptime") this.#arm("ready_timeout", spec.ready_timeout_ms);
+    this.#arm("ready_timeout", spec.ready_timeout_ms);
   }
 
   #watchHealth(): void {
@@ -418,9 +507,22 @@ export class Instance {
   }
 
   #retire(child: SpawnedChild): void {
-    const done = retireChild(child, this.spec.stop_signal, this.spec.kill_timeout_ms)
-      .finally(() => this.#retiring.delete(done));
+    this.#retiringPids.add(child.pid);
+    const done = this.#hooks.processes
+      .retire(child, this.spec.stop_signal, this.spec.kill_timeout_ms)
+      .finally(() => {
+        this.#retiring.delete(done);
+        this.#retiringPids.delete(child.pid);
+      });
     this.#retiring.add(done);
+  }
+
+  /** Pids of the children the runtime spawned for this instance and still waits for. */
+  childPids(): number[] {
+    const pids = [...this.#retiringPids];
+    if (this.#child) pids.push(this.#child.pid);
+    if (this.#previous) pids.push(this.#previous.child.pid);
+    return pids;
   }
 
   #removeReadyFile(): void {
@@ -442,7 +544,7 @@ export class Instance {
     if (this.#previous?.child === child) {
       // The old process of a reload died before its replacement was ready: nothing to keep.
       this.#previous = null;
-      reapGroup(child.pid, this.spec.stop_signal, this.spec.kill_timeout_ms);
+      this.#hooks.processes.reap(child.pid, this.spec.stop_signal, this.spec.kill_timeout_ms);
       return;
     }
     if (this.#child !== child) return;
@@ -455,28 +557,34 @@ export class Instance {
   }
 
   #handleChildExit(child: SpawnedChild, exit: ExitStatus): void {
-    if (!isGroupAlive(child.pid)) return this.dispatch("exit", { exit });
+    const processes = this.#hooks.processes;
+    if (!processes.groupAlive(child.pid)) return this.dispatch("exit", { exit });
     if (this.state === "stopping") {
-      const poll = setInterval(() => {
-        if (this.#child !== child || this.state !== "stopping") return clearInterval(poll);
-        if (isGroupAlive(child.pid)) return;
-        clearInterval(poll);
+      const poll = () => {
+        if (this.#child !== child || this.state !== "stopping") return;
+        if (processes.groupAlive(child.pid)) return void this.#hooks.timers.set(poll, 25);
         this.dispatch("exit", { exit });
-      }, 25);
+      };
+      this.#hooks.timers.set(poll, 25);
       return;
     }
-    reapGroup(child.pid, this.spec.stop_signal, this.spec.kill_timeout_ms);
+    processes.reap(child.pid, this.spec.stop_signal, this.spec.kill_timeout_ms);
     this.dispatch("exit", { exit });
   }
 
-  #arm(timer: "ready_timeout" | "backoff" | "kill", ms: number): void {
+  #arm(
+    timer: "ready_timeout" | "backoff" | "kill" | "uptime",
+    ms: number,
+    fire?: () => void,
+  ): void {
     const event: EventType = timer === "ready_timeout"
       ? "ready_timeout"
       : timer === "backoff"
       ? "backoff_elapsed"
       : "kill_timeout";
-    const handle = setTimeout(() => {
+    const handle = this.#hooks.timers.set(() => {
       this.#timers.delete(handle);
+      if (fire) return fire();
       const failure = this.#probe.last_probe;
       this.dispatch(event, failure === null ? {} : { failure });
     }, ms);

@@ -29,8 +29,6 @@ export interface RegistryPort {
   ): number[];
   removeInstances(ids: number[]): void;
   deleteApp(appId: number): void;
-  /** Writes the desired state of instances before acting on them, so a crash cannot undo it. */
-  setDesired(ids: number[], desired: Desired): void;
   recordTransition(record: TransitionRecord): void;
   recordEvent(event: AppEvent): void;
 }

@@ -58,7 +58,7 @@ export function invocation(
  */
 export function spawnChild(spec: AppSpec, env: Record<string, string>): SpawnedChild {
   const { program, args } = invocation(spec, env[NODE_PRELOAD_VAR] ?? null);
-  checkCwd(spec.cwd);
+  checkSpawnable(spec, env);
   return spawnInSession(program, args, { cwd: spec.cwd, env });
 }
 
@@ -106,6 +106,36 @@ export function spawnInSession(
     stdout: child.stdout,
     stderr: child.stderr,
   };
+}
+
+/**
+ * Checks what a spawn needs, the way execvp would find it: the cwd, the program (in PATH or
+ * by path) and, with an interpreter, the script. Returns the program's path.
+ *
+ * @throws {SpawnError} one line naming what is missing
+ */
+export function checkSpawnable(spec: AppSpec, env: Record<string, string>): string {
+  const { program } = invocation(spec);
+  checkCwd(spec.cwd);
+  const resolved = resolveProgram(program, spec.cwd, env.PATH ?? "");
+  if (spec.interpreter && !spec.shell) checkScript(spec.command, spec.cwd);
+  return resolved;
+}
+
+/** An interpreter's script must exist: `node nothere.js` is an error, not a crash loop. */
+function checkScript(script: string, cwd: string): void {
+  if (script.startsWith("-") || script === "") return;
+  const full = script.startsWith("/") ? script : `${cwd.replace(/\/$/, "")}/${script}`;
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(full);
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new SpawnError(`permission denied: ${script}`);
+    }
+    throw new SpawnError(`script not found: ${full}`);
+  }
+  if (info.isDirectory) throw new SpawnError(`script is a directory: ${full}`);
 }
 
 const SETSID = findSetsid();
@@ -157,7 +187,7 @@ function resolveProgram(program: string, cwd: string, path: string): string {
     }
   }
   if (denied) throw new SpawnError(`permission denied: ${denied} is not executable`);
-  throw new SpawnError(`command not found in PATH: ${program}`);
+  throw new SpawnError(`command "${program}" not found in PATH`);
 }
 
 function assertExecutable(full: string, shown: string): void {
@@ -168,7 +198,7 @@ function assertExecutable(full: string, shown: string): void {
     if (error instanceof Deno.errors.PermissionDenied) {
       throw new SpawnError(`permission denied: ${shown}`, { cause: error });
     }
-    throw new SpawnError(`command not found: ${shown}`, { cause: error });
+    throw new SpawnError(`program not found: ${full}`, { cause: error });
   }
   if (!info.isFile) throw new SpawnError(`not a file: ${shown}`);
   if (((info.mode ?? 0) & 0o111) === 0) {

@@ -3,11 +3,17 @@ import type { State } from "../protocol/mod.ts";
 
 export type { State };
 
-/** What can happen to an instance. */
+/**
+ * What can happen to an instance. `start`, `stop`, `restart` and `reload` are user commands
+ * (they carry a job and set `desired`); `shutdown` is the daemon stopping, which leaves
+ * `desired` alone; the rest come from the process, its probes and the timers.
+ */
 export type EventType =
   | "start"
   | "stop"
+  | "restart"
   | "reload"
+  | "shutdown"
   | "exit"
   | "spawn_failed"
   | "ready"
@@ -20,7 +26,9 @@ export type EventType =
 export const EVENT_TYPES: readonly EventType[] = [
   "start",
   "stop",
+  "restart",
   "reload",
+  "shutdown",
   "exit",
   "spawn_failed",
   "ready",

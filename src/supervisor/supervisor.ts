@@ -1,15 +1,28 @@
 /**
- * The set of apps and their instances: resolves targets, and turns user commands into events
- * on instances, waiting for the outcome the user expects (a stop returns once the group is
- * gone; a restart once the new child runs). Compound commands on one app run one at a time.
+ * The set of apps and their instances: resolves targets, and turns user commands into jobs on
+ * instances (jobs.ts), answering with their typed outcomes (a stop once the group is gone, a
+ * restart once the new child runs, superseded when a later command changes the goal).
+ * Compound commands on one app (delete, scale, reload) run one at a time, in order; single
+ * commands go straight to the table, where a later one supersedes a conflicting earlier one.
+ *
+ * Over 400 lines because it is the one place commands meet the registry; waiting for jobs,
+ * the start order and the instances themselves live in their own files.
  */
-import { AdasaError, type AppSpec, type InstanceInfo, type State } from "../protocol/mod.ts";
+import { AdasaError, type AppSpec, type InstanceInfo } from "../protocol/mod.ts";
 import { dependencyLevels } from "../model/dependencies.ts";
-import { Instance, type InstanceHooks, type InstanceSnapshot } from "./instance.ts";
+import { awaitJobs, type WaitOptions } from "./await_jobs.ts";
+import {
+  type CommandOptions,
+  Instance,
+  type InstanceHooks,
+  type InstanceSnapshot,
+} from "./instance.ts";
 import { instanceEnvironment } from "./instance_env.ts";
+import type { CommandKind } from "./jobs.ts";
 import { NodeRuntime } from "./node/runtime.ts";
+import { type ProcessPort, REAL_PROCESSES, REAL_TIMERS, type TimerPort } from "./ports.ts";
 import type { RegistryPort } from "./registry_port.ts";
-import type { SpawnedChild } from "./spawn.ts";
+import { type SpawnedChild, SpawnError } from "./spawn.ts";
 import { ALIVE_STATES, DOWN_STATES, SIGNALLABLE_STATES } from "./states.ts";
 import { startInOrder, type StartItem, type StartOutcome } from "./start_order.ts";
 
@@ -18,6 +31,8 @@ export interface AppEntry {
   id: number;
   spec: AppSpec;
   instances: Instance[];
+  /** Why the stored definition cannot be run (the app stays errored until deleted). */
+  invalid?: string;
 }
 
 export interface SupervisorDeps {
@@ -35,15 +50,15 @@ export interface SupervisorDeps {
   readyDir: string;
   /** Folder (under ADASA_HOME) of the Node runtime's files and cluster sockets. */
   nodeDir: string;
+  /** Spawning and signalling; the real OS by default. */
+  processes?: ProcessPort;
+  timers?: TimerPort;
+  /** Called after apps were created, changed or deleted (cron and watch follow). */
+  onAppsChanged?(): void;
 }
 
-const RUNNING_OR_GAVE_UP: ReadonlySet<State> = new Set([
-  "launching",
-  "online",
-  "reloading",
-  "errored",
-  "exited",
-]);
+/** Options of a command: its request's cancellation, and a reason for its events. */
+export type RunOptions = WaitOptions & { reason?: string };
 
 /** The daemon's process table. */
 export class Supervisor {
@@ -67,6 +82,8 @@ export class Supervisor {
     });
     this.#hooks = {
       now: deps.now,
+      processes: deps.processes ?? REAL_PROCESSES,
+      timers: deps.timers ?? REAL_TIMERS,
       persist: (record) => deps.registry.recordTransition(record),
       environment: (instance) => this.#environment(instance),
       attachOutput: deps.attachOutput,
@@ -81,12 +98,13 @@ export class Supervisor {
 
   /** Loads the registry as stored, without starting anything. */
   load(
-    apps: Array<{ id: number; spec: AppSpec }>,
+    apps: Array<{ id: number; spec: AppSpec; invalid?: string }>,
     instances: Array<InstanceSnapshot & { app_id: number; instance: number }>,
   ): void {
     const byAppId = new Map<number, AppEntry>();
     for (const app of apps) {
       const entry: AppEntry = { id: app.id, spec: app.spec, instances: [] };
+      if (app.invalid) entry.invalid = app.invalid;
       this.#apps.set(app.spec.name, entry);
       byAppId.set(app.id, entry);
     }
@@ -108,11 +126,15 @@ export class Supervisor {
   }
 
   /**
-   * Creates an app and starts its instances.
+   * Creates an app and starts its instances. A program that cannot be spawned refuses the
+   * command before anything is stored; a start that fails at once takes the app away again,
+   * so every error leaves the registry as it was.
    *
-   * @throws {AdasaError} ALREADY_EXISTS when the name is taken
+   * @throws {AdasaError} ALREADY_EXISTS when the name is taken, SPAWN_FAILED naming what is
+   * missing
    */
-  async create(spec: AppSpec, options: { start?: boolean } = {}): Promise<Instance[]> {
+  async create(spec: AppSpec, options: RunOptions & { start?: boolean } = {}): Promise<Instance[]> {
+    this.#assertOpen();
     if (this.#apps.has(spec.name)) {
       throw new AdasaError(
         "ALREADY_EXISTS",
@@ -120,19 +142,52 @@ export class Supervisor {
       );
     }
     const start = options.start ?? true;
+    if (start) this.#preflight(spec);
+    // The creation is the user's command: its rows are written wanting what it asks for.
+    const desired = start ? "up" as const : "down" as const;
     const rows = Array.from({ length: spec.instances }, (_, i) => ({
       instance: i,
       state: "stopped" as const,
-      desired: start ? "up" as const : "down" as const,
+      desired,
     }));
     const created = this.#deps.registry.createApp(spec, rows, this.#deps.now());
     const entry: AppEntry = { id: created.appId, spec, instances: [] };
     this.#apps.set(spec.name, entry);
-    created.instanceIds.forEach((id, i) =>
-      this.#addInstance(entry, blankSnapshot(id, rows[i]!.desired), i)
-    );
-    if (start) await this.start(entry.instances);
+    created.instanceIds.forEach((id, i) => this.#addInstance(entry, blankSnapshot(id, desired), i));
+    this.#changed();
+    if (!start) return entry.instances;
+    try {
+      await this.start(entry.instances, options);
+    } catch (error) {
+      if (error instanceof AdasaError && error.code === "SPAWN_FAILED") this.#forget(entry);
+      throw error;
+    }
     return entry.instances;
+  }
+
+  /** Refuses a spec whose program, script or cwd is missing, before anything is stored. */
+  #preflight(spec: AppSpec): void {
+    try {
+      this.#hooks.processes.check(spec, { ...spec.base_env, ...spec.env });
+    } catch (error) {
+      if (!(error instanceof SpawnError)) throw error;
+      throw new AdasaError("SPAWN_FAILED", `Cannot start "${spec.name}": ${error.message}`);
+    }
+  }
+
+  /** Removes an app that never ran (its first start failed to spawn). */
+  #forget(app: AppEntry): void {
+    try {
+      this.#deps.registry.deleteApp(app.id);
+    } catch (error) {
+      this.#deps.onPersistError(error);
+    }
+    this.#apps.delete(app.spec.name);
+    for (const i of app.instances) {
+      i.dispose();
+      this.#byId.delete(i.id);
+    }
+    this.#changed();
   }
 
   /**
@@ -163,24 +218,93 @@ export class Supervisor {
     throw new AdasaError("NOT_FOUND", `No app or id "${target}"`);
   }
 
-  /** Starts instances; resolves when each runs (or failed to). */
-  async start(instances: Instance[]): Promise<void> {
-    this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
-    for (const instance of instances) instance.start();
-    await Promise.all(instances.map((i) => i.waitUntil((x) => RUNNING_OR_GAVE_UP.has(x.state))));
+  /**
+   * Starts instances; resolves when each runs.
+   *
+   * @throws {AdasaError} SPAWN_FAILED or START_FAILED, SUPERSEDED by a later stop
+   */
+  async start(instances: Instance[], options: RunOptions = {}): Promise<void> {
+    await this.#run(instances, "start", options);
   }
 
   /**
    * Stops instances; resolves when every process group is gone. Apps that depend on others
    * among them stop first (the reverse of the start order); independent ones in parallel.
+   *
+   * @throws {AdasaError} SUPERSEDED when a later start or restart overtakes it
    */
-  async stop(instances: Instance[], options: { force?: boolean } = {}): Promise<void> {
-    this.#deps.registry.setDesired(instances.map((i) => i.id), "down");
+  async stop(instances: Instance[], options: RunOptions & { force?: boolean } = {}): Promise<void> {
     for (const level of this.#reverseLevels(instances)) {
-      for (const instance of level) instance.stop(options);
-      await Promise.all(level.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
+      await this.#run(level, "stop", options);
       await Promise.all(level.map((i) => i.retired()));
+      await Promise.all(level.map((i) => this.#stopEscapees(i)));
     }
+  }
+
+  /**
+   * Stops the descendants of an instance that left its process group, and names them in an
+   * `escaped` event; those it cannot signal are named in a warning event, never silenced.
+   */
+  async #stopEscapees(instance: Instance): Promise<void> {
+    if (Object.keys(this.#deps.childTag).length === 0) return;
+    const marks = { ADASA_ID: String(instance.id), ...this.#deps.childTag };
+    const spec = instance.spec;
+    const report = await this.#hooks.processes.stopEscaped(
+      marks,
+      spec.stop_signal,
+      spec.kill_timeout_ms,
+    );
+    const hit = this.#byId.get(instance.id);
+    if (!hit) return;
+    if (report.stopped.length) {
+      const named = report.stopped.map((p) => `${p.pid} (${p.name})`).join(", ");
+      this.#event(
+        hit.app,
+        instance.id,
+        "escaped",
+        `stopped descendants that left the group: ${named}`,
+      );
+    }
+    if (report.failed.length) {
+      this.#event(
+        hit.app,
+        instance.id,
+        "escaped",
+        `could not stop descendants that left the group: pids ${report.failed.join(", ")}`,
+      );
+    }
+  }
+
+  /** Pids of every child the runtime spawned and still waits for (current, replaced). */
+  *childPids(): Generator<number> {
+    for (const { instance } of this.#byId.values()) yield* instance.childPids();
+  }
+
+  /** Issues one command to each instance and waits for every outcome. */
+  async #run(
+    instances: Instance[],
+    kind: CommandKind,
+    options: RunOptions & CommandOptions,
+  ): Promise<void> {
+    this.#assertOpen();
+    if (kind !== "stop") {
+      const bad = this.#appsOf(instances).find((app) => app.invalid);
+      if (bad) {
+        throw new AdasaError(
+          "INVALID_ARGUMENT",
+          `Cannot ${kind} "${bad.spec.name}": its ${bad.invalid}; delete it and start it again`,
+        );
+      }
+    }
+    const command: CommandOptions = {};
+    if (options.force) command.force = true;
+    if (options.reason) command.reason = options.reason;
+    const jobs = instances.map((i) => [i, i.command(kind, command)] as const);
+    await awaitJobs(jobs, options);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new AdasaError("UNAVAILABLE", "The daemon is stopping");
   }
 
   /** Instances grouped by app, in reverse dependency order. */
@@ -240,54 +364,39 @@ export class Supervisor {
     })));
   }
 
-  /** Restarts instances in parallel; `baseEnv` replaces the apps' environment (--update-env). */
+  /**
+   * Restarts instances in parallel, each as one event of the table (its stop's exit starts it
+   * again); `baseEnv` replaces the apps' environment (--update-env).
+   *
+   * @throws {AdasaError} SUPERSEDED by a later stop, SPAWN_FAILED or START_FAILED
+   */
   async restart(
     instances: Instance[],
-    options: { baseEnv?: Record<string, string> } = {},
+    options: RunOptions & { baseEnv?: Record<string, string> } = {},
   ): Promise<void> {
+    this.#assertOpen();
     if (options.baseEnv) this.#updateBaseEnv(instances, options.baseEnv);
-    this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
-    await Promise.all(instances.map((i) => this.#restartOne(i)));
+    await this.#run(instances, "restart", options);
   }
 
   /**
    * Replaces one instance at a time: an online instance keeps its old process until the new one
-   * is ready, so the app never stops answering; others are restarted and waited for. Stops at
-   * the first replacement that fails, leaving the rest on their old processes.
+   * is ready, so the app never stops answering; others are started and waited for until
+   * ready. Stops at the first replacement that fails, leaving the rest on their old processes.
+   * Reloads of one app run one at a time, in order.
    *
-   * @throws {AdasaError} INTERNAL naming the instance whose new process failed
+   * @throws {AdasaError} RELOAD_FAILED naming the instance whose new process failed;
+   * SUPERSEDED by a later stop
    */
   async reload(
     instances: Instance[],
-    options: { baseEnv?: Record<string, string> } = {},
+    options: RunOptions & { baseEnv?: Record<string, string> } = {},
   ): Promise<void> {
-    if (options.baseEnv) this.#updateBaseEnv(instances, options.baseEnv);
-    this.#deps.registry.setDesired(instances.map((i) => i.id), "up");
-    for (const instance of instances) {
-      if (instance.state === "online") await this.#replaceOne(instance);
-      else {
-        await this.#restartOne(instance);
-        await instance.waitUntil((x) => x.state !== "launching");
-      }
-    }
-  }
-
-  async #replaceOne(instance: Instance): Promise<void> {
-    const before = instance.spawns;
-    instance.reload();
-    await instance.waitUntil((x) => x.state !== "reloading");
-    const reason = instance.snapshot().reason ?? "";
-    if (instance.spawns > before && reason.startsWith("reload failed")) {
-      throw new AdasaError("INTERNAL", `Reload of instance ${instance.id} stopped: ${reason}`);
-    }
-  }
-
-  async #restartOne(instance: Instance): Promise<void> {
-    const before = instance.spawns;
-    instance.restart();
-    await instance.waitUntil((x) =>
-      (x.spawns > before && x.state !== "stopping") || x.state === "errored" || x.state === "exited"
-    );
+    this.#assertOpen();
+    await this.#withAppLocks(this.#appsOf(instances), async () => {
+      if (options.baseEnv) this.#updateBaseEnv(instances, options.baseEnv);
+      for (const instance of instances) await this.#run([instance], "reload", options);
+    });
   }
 
   #updateBaseEnv(instances: Instance[], baseEnv: Record<string, string>): void {
@@ -309,11 +418,23 @@ export class Supervisor {
     this.#deps.registry.updateApp(app.id, spec, this.#deps.now());
     app.spec = spec;
     this.#event(app, null, "updated", null);
+    this.#changed();
   }
 
-  /** Stops then removes instances; an app left without instances is deleted. */
-  async delete(instances: Instance[]): Promise<string[]> {
-    await this.stop(instances);
+  /**
+   * Stops then removes instances; an app left without instances is deleted. A start that
+   * overtakes the stop cancels the delete (SUPERSEDED) and nothing is removed.
+   */
+  async delete(instances: Instance[], options: RunOptions = {}): Promise<string[]> {
+    this.#assertOpen();
+    return await this.#withAppLocks(
+      this.#appsOf(instances),
+      () => this.#remove(instances, options),
+    );
+  }
+
+  async #remove(instances: Instance[], options: RunOptions): Promise<string[]> {
+    await this.stop(instances, options);
     const deleted: string[] = [];
     for (const app of this.#appsOf(instances)) {
       const doomed = new Set(instances.filter((i) => app.instances.includes(i)));
@@ -333,17 +454,19 @@ export class Supervisor {
         this.#byId.delete(i.id);
       }
     }
+    this.#changed();
     return deleted;
   }
 
   /** Sets an app's instance count: new instances start, the highest indexes are removed. */
-  async scale(name: string, count: number): Promise<void> {
+  async scale(name: string, count: number, options: RunOptions = {}): Promise<void> {
+    this.#assertOpen();
     const app = this.#apps.get(name);
     if (!app) throw new AdasaError("NOT_FOUND", `No app "${name}"`);
-    await this.#withAppLock(name, async () => {
+    await this.#withAppLocks([app], async () => {
       const current = app.instances.length;
       if (count < current) {
-        await this.delete(app.instances.slice(count));
+        await this.#remove(app.instances.slice(count), options);
       } else if (count > current) {
         const used = new Set(app.instances.map((i) => i.appIndex));
         const indexes: number[] = [];
@@ -357,7 +480,7 @@ export class Supervisor {
         const added = ids.map((id, k) =>
           this.#addInstance(app, blankSnapshot(id, "up"), indexes[k]!)
         );
-        await this.start(added);
+        await this.start(added, options);
       }
       const spec = { ...app.spec, instances: count };
       this.#deps.registry.updateApp(app.id, spec, this.#deps.now());
@@ -386,10 +509,14 @@ export class Supervisor {
     return instances.map((i) => i.id);
   }
 
-  /** Starts every instance whose desired state is up (after a daemon start), in dependency order. */
-  async resume(): Promise<void> {
+  /**
+   * Starts every stopped instance whose desired state is up (after a daemon start), in
+   * dependency order, with `reason` on their events. Instances that ended (`exited`,
+   * `errored`) stay as they are: restore decides whether a reboot makes them startable.
+   */
+  async resume(reason: string): Promise<void> {
     const wanted = [...this.#byId.values()].map((e) => e.instance).filter((i) =>
-      i.desired === "up"
+      i.desired === "up" && i.state === "stopped"
     );
     if (wanted.length === 0) return;
     const apps = this.#appsOf(wanted);
@@ -401,38 +528,34 @@ export class Supervisor {
         ),
       ),
       start: async () => {
-        if (this.#closing) throw new AdasaError("INTERNAL", "the daemon is stopping");
-        await this.start(wanted.filter((i) => app.instances.includes(i)));
+        await this.start(wanted.filter((i) => app.instances.includes(i)), { reason });
         return app;
       },
     }));
     // Dependents start in the background as their dependencies become ready; the daemon
     // answers (and handles signals) meanwhile.
-    void this.startInOrder(items);
+    void this.startInOrder(items).catch(() => {});
     const independent = items.filter((item) => Object.keys(item.depends_on).length === 0);
-    await Promise.all(independent.map((item) => item.start()));
+    await Promise.allSettled(independent.map((item) => item.start()));
   }
 
-  /** Stops every child for a daemon shutdown, keeping what the user wants for the next start. */
+  /**
+   * Stops every child for a daemon shutdown: a `shutdown` event on each instance (pending
+   * jobs are superseded), dependents first; `desired` is never touched, so the next daemon
+   * brings back what the user wanted, whenever this one is killed.
+   */
   async shutdown(): Promise<void> {
     this.#closing = true;
-    const alive = [...this.#byId.values()].map((e) => e.instance).filter((i) =>
-      ALIVE_STATES.has(i.state) || i.state === "waiting"
-    );
-    const desired = new Map(alive.map((i) => [i.id, i.desired]));
+    const all = [...this.#byId.values()].map((e) => e.instance);
+    const alive = all.filter((i) => ALIVE_STATES.has(i.state) || i.state === "waiting");
     for (const level of this.#reverseLevels(alive)) {
-      for (const instance of level) instance.stop();
+      for (const instance of level) instance.shutdown();
       await Promise.all(level.map((i) => i.waitUntil((x) => DOWN_STATES.has(x.state))));
     }
-    await Promise.all([...this.#byId.values()].map((e) => e.instance.retired()));
-    for (const [id, want] of desired) {
-      try {
-        this.#deps.registry.setDesired([id], want);
-      } catch (error) {
-        this.#deps.onPersistError(error);
-      }
-    }
-    for (const { instance } of this.#byId.values()) instance.dispose();
+    for (const instance of all) if (!alive.includes(instance)) instance.shutdown();
+    await Promise.all(all.map((i) => i.retired()));
+    await Promise.all(alive.map((i) => this.#stopEscapees(i)));
+    for (const instance of all) instance.dispose();
     await this.#node.close();
   }
 
@@ -502,6 +625,11 @@ export class Supervisor {
     return { ...env, ...this.#node.environment(spec, appId, env), ...this.#deps.childTag };
   }
 
+  /** Records an event about an app that is not a transition (e.g. a trigger not armed). */
+  recordAppEvent(app: AppEntry, event: string, reason: string): void {
+    this.#event(app, null, event, reason);
+  }
+
   /** Records an event about an instance that is not a transition (e.g. a limit exceeded). */
   recordInstanceEvent(instance: Instance, event: string, reason: string): void {
     const hit = this.#byId.get(instance.id);
@@ -522,14 +650,24 @@ export class Supervisor {
     }
   }
 
-  async #withAppLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#appLocks.get(name) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(fn);
-    this.#appLocks.set(name, run);
+  /** Runs `fn` once every earlier compound command on these apps is done. */
+  async #withAppLocks<T>(apps: AppEntry[], fn: () => Promise<T>): Promise<T> {
+    const names = [...new Set(apps.map((a) => a.spec.name))].sort();
+    const previous = Promise.all(names.map((n) => this.#appLocks.get(n)?.catch(() => {})));
+    const run = previous.then(fn);
+    for (const name of names) this.#appLocks.set(name, run);
     try {
       return await run;
     } finally {
-      if (this.#appLocks.get(name) === run) this.#appLocks.delete(name);
+      for (const name of names) if (this.#appLocks.get(name) === run) this.#appLocks.delete(name);
+    }
+  }
+
+  #changed(): void {
+    try {
+      this.#deps.onAppsChanged?.();
+    } catch {
+      // The listener guards itself (triggers log their own failures).
     }
   }
 }

@@ -65,6 +65,8 @@ export interface DecisionContext {
   startFailure?: string | null;
   /** While reloading: whether the previous process still runs. */
   previousAlive?: boolean;
+  /** The daemon is stopping: nothing starts again, and `desired` is kept for the next daemon. */
+  closing?: boolean;
 }
 
 /** One cell of the table. */
@@ -172,6 +174,7 @@ function stableExit(ctx: DecisionContext): Outcome {
 }
 
 function exitWhileStopping(ctx: DecisionContext): Outcome {
+  if (ctx.closing) return { to: "stopped", effects: [], reason: DAEMON_STOPPING };
   if (ctx.desired === "down") return { to: "stopped", effects: [], reason: "stopped" };
   if (ctx.startFailure) return unstable(ctx, ctx.startFailure, ctx.startFailure);
   return { ...launch, reason: "restarted" };
@@ -228,6 +231,30 @@ function stopReloading(ctx: DecisionContext): Outcome {
   return { ...stop, effects: [{ kind: "retire_previous" }, ...stop.effects] };
 }
 
+/** The reason of every transition a daemon shutdown causes. */
+export const DAEMON_STOPPING = "daemon stopping";
+
+/** A restart is a stop whose exit starts again (desired stays up). */
+function restartNow(ctx: DecisionContext): Outcome {
+  return { ...stopNow(ctx), reason: "restarting" };
+}
+
+function restartReloading(ctx: DecisionContext): Outcome {
+  return { ...stopReloading(ctx), reason: "restarting" };
+}
+
+/** The daemon stops: the stop signal, and no restart on exit (ctx.closing). */
+function shutdownNow(ctx: DecisionContext): Outcome {
+  return { ...stopNow({ ...ctx, stopSignal: ctx.spec.stop_signal }), reason: DAEMON_STOPPING };
+}
+
+function shutdownReloading(ctx: DecisionContext): Outcome {
+  return {
+    ...stopReloading({ ...ctx, stopSignal: ctx.spec.stop_signal }),
+    reason: DAEMON_STOPPING,
+  };
+}
+
 function spawnFailed(ctx: DecisionContext): Outcome {
   return { to: "errored", effects: [], reason: ctx.failure ?? "spawn failed" };
 }
@@ -246,7 +273,9 @@ const startFresh: Outcome = {
 const DOWN_ROW = {
   start: startFresh,
   stop: "ignore",
+  restart: startFresh,
   reload: startFresh,
+  shutdown: "ignore",
   exit: "anomaly",
   spawn_failed: "anomaly",
   ready: "ignore",
@@ -262,7 +291,9 @@ export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: 
   launching: {
     start: "ignore",
     stop: stopNow,
-    reload: stopNow,
+    restart: restartNow,
+    reload: restartNow,
+    shutdown: shutdownNow,
     exit: earlyExit,
     spawn_failed: spawnFailed,
     ready: becameReady,
@@ -274,7 +305,9 @@ export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: 
   online: {
     start: "ignore",
     stop: stopNow,
+    restart: restartNow,
     reload: replace,
+    shutdown: shutdownNow,
     exit: stableExit,
     spawn_failed: "anomaly",
     ready: "ignore",
@@ -286,7 +319,9 @@ export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: 
   reloading: {
     start: "ignore",
     stop: stopReloading,
+    restart: restartReloading,
     reload: "ignore",
+    shutdown: shutdownReloading,
     exit: replacementExited,
     spawn_failed: replacementSpawnFailed,
     ready: replaced,
@@ -298,7 +333,9 @@ export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: 
   stopping: {
     start: "ignore",
     stop: stopAgain,
+    restart: "ignore",
     reload: "ignore",
+    shutdown: "ignore",
     exit: exitWhileStopping,
     spawn_failed: "anomaly",
     ready: "ignore",
@@ -310,7 +347,9 @@ export const TRANSITIONS: { readonly [S in State]: { readonly [E in EventType]: 
   waiting: {
     start: startFresh,
     stop: { to: "stopped", effects: [], reason: "stopped while waiting to restart" },
+    restart: startFresh,
     reload: startFresh,
+    shutdown: { to: "stopped", effects: [], reason: DAEMON_STOPPING },
     exit: "anomaly",
     spawn_failed: "anomaly",
     ready: "ignore",
@@ -362,8 +401,12 @@ const CELL_NOTES = new Map<Cell, string>([
   [stableExit, "launching: spawn (waiting if restart_delay_ms); exited if the policy says no"],
   [
     exitWhileStopping,
-    "desired down ? stopped : after ready_timeout as an early exit, else launching: spawn",
+    "stopped if the daemon stops or desired is down; after ready_timeout as an early exit; else launching: spawn",
   ],
+  [restartNow, "stopping: signal_group, arm kill (its exit starts again)"],
+  [restartReloading, "stopping: retire_previous, signal_group, arm kill (its exit starts again)"],
+  [shutdownNow, "stopping: signal_group, arm kill (desired kept)"],
+  [shutdownReloading, "stopping: retire_previous, signal_group, arm kill (desired kept)"],
   [spawnFailed, "errored (reason kept)"],
   [stopAgain, "stopping: SIGKILL group if --force, else ignore"],
 ]);

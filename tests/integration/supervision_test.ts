@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-sync-fn-in-async-fn -- tests read /proc and temp files synchronously for simplicity
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { groupAlive, pidAlive, startDaemon } from "../_helpers/daemon.ts";
-import { events, instance, list, startApp, waitForInstance } from "../_helpers/apps.ts";
+import { events, instance, startApp, waitForInstance } from "../_helpers/apps.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import { liveGroupMembers } from "../_helpers/proc.ts";
 
@@ -67,28 +67,6 @@ Deno.test("an app dying before min_uptime backs off and is errored after max_res
   const timeline = (await events(client, ["flaky"])).map((e) => e.to_state);
   assertEquals(timeline.filter((s) => s === "waiting").length, 3);
   assertEquals(timeline.at(-1), "errored");
-});
-
-Deno.test("a missing command, a missing cwd or a non-executable file is errored with the reason, no loop", async () => {
-  await using daemon = await startDaemon();
-  await using client = await daemon.connect();
-  const script = `${daemon.home}/not_exec`;
-  Deno.writeTextFileSync(script, "#!/bin/sh\nsleep 1\n", { mode: 0o644 });
-  const cases: Array<[Record<string, unknown> & { command: string }, RegExp]> = [
-    [{ name: "typo", command: "nodee" }, /command not found in PATH: nodee/],
-    [
-      { name: "nocwd", command: "sleep", args: ["5"], cwd: "/nonexistent/dir" },
-      /cwd does not exist/,
-    ],
-    [{ name: "noexec", command: script, interpreter: null }, /not executable/],
-  ];
-  for (const [app, reason] of cases) {
-    const [row] = await startApp(client, app);
-    assertEquals(row!.status, "errored", app.name as string);
-    assertMatch(row!.reason ?? "", reason);
-  }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  for (const row of await list(client)) assertEquals(row.restarts, 0);
 });
 
 Deno.test("stop SIGKILLs a group that ignores SIGTERM, grandchildren included, after kill_timeout", async () => {

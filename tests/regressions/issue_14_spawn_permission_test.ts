@@ -1,10 +1,12 @@
 // deno-lint-ignore-file no-sync-fn-in-async-fn -- the test writes small files in its temp folder
 /**
  * #14: a program that exists but cannot be executed is "permission denied", as execvp says
- * (EACCES), not "command not found"; the instance is errored at once, without a restart loop.
+ * (EACCES), not "command not found". Since #13 such a start is refused (SPAWN_FAILED) and
+ * stores nothing, so there is no restart loop either.
  */
-import { assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { startApp } from "../_helpers/apps.ts";
+import { assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
+import { list, startApp } from "../_helpers/apps.ts";
+import { AdasaError } from "../../src/protocol/mod.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
 
 Deno.test("a non-executable program in PATH or by path is permission denied, a missing one not found", async () => {
@@ -17,21 +19,21 @@ Deno.test("a non-executable program in PATH or by path is permission denied, a m
   const cases: Array<[Record<string, unknown> & { command: string }, RegExp]> = [
     [
       { name: "in-path", command: "mytool", interpreter: null, env: { PATH: path } },
-      new RegExp(`^permission denied: ${bin}/mytool is not executable`),
+      new RegExp(`: permission denied: ${bin}/mytool is not executable$`),
     ],
     [
       { name: "by-path", command: `${bin}/mytool`, interpreter: null },
-      new RegExp(`^permission denied: ${bin}/mytool is not executable`),
+      new RegExp(`: permission denied: ${bin}/mytool is not executable$`),
     ],
     [
       { name: "missing", command: "nothere-at-all", interpreter: null, env: { PATH: path } },
-      /^command not found in PATH: nothere-at-all/,
+      /: command "nothere-at-all" not found in PATH$/,
     ],
   ];
   for (const [app, reason] of cases) {
-    const [row] = await startApp(client, app);
-    assertEquals(row?.status, "errored", app.name as string);
-    assertMatch(row?.reason ?? "", reason);
-    assertEquals(row?.restarts, 0);
+    const error = await assertRejects(() => startApp(client, app));
+    assertEquals((error as AdasaError).code, "SPAWN_FAILED", app.name as string);
+    assertMatch((error as Error).message, reason);
   }
+  assertEquals(await list(client), []);
 });

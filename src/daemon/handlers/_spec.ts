@@ -1,6 +1,8 @@
 /** A new app's definition from a client's input: interpreter by extension, then validation. */
 import { type AppSpec, normalizeAppSpec } from "../../protocol/mod.ts";
 import { interpreterFor } from "../../supervisor/mod.ts";
+import { appLogDir } from "../../logs/mod.ts";
+import { checkCron } from "../triggers.ts";
 
 /** Validates a new app and picks its interpreter by extension unless one is given. */
 export function specFromInput(input: Record<string, unknown>): AppSpec {
@@ -14,5 +16,9 @@ export function specFromInput(input: Record<string, unknown>): AppSpec {
     }
   }
   if (withInterpreter.interpreter === "none") withInterpreter.interpreter = null;
-  return normalizeAppSpec(withInterpreter);
+  const spec = normalizeAppSpec(withInterpreter);
+  // Everything that could refuse the app later is checked before anything is stored (#13).
+  appLogDir("/logs", spec.name);
+  if (spec.cron_restart !== null) checkCron(spec.cron_restart);
+  return spec;
 }

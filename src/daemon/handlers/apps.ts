@@ -35,68 +35,68 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
   return {
     start: {
       kind: "unary",
-      run: async (args) => {
+      run: async (args, req) => {
         const config = arg.object(args, "config");
         if (config) return await startFromConfig(ctx, config);
         const app = arg.object(args, "app");
         if (app) {
-          const created = await sup.create(specFromInput(app));
+          const created = await sup.create(specFromInput(app), { signal: req.signal });
           return infos(created);
         }
         const instances = sup.resolve(targetsOf(args));
         const hasDependencies = instances.some((i) => Object.keys(i.spec.depends_on).length > 0);
         if (hasDependencies) await sup.startWithDependencies(instances);
-        else await sup.start(instances);
+        else await sup.start(instances, { signal: req.signal });
         return infos(instances);
       },
     },
     stop: {
       kind: "unary",
-      run: async (args) => {
+      run: async (args, req) => {
         const instances = sup.resolve(targetsOf(args));
-        await sup.stop(instances, { force: arg.boolean(args, "force") });
+        await sup.stop(instances, { force: arg.boolean(args, "force"), signal: req.signal });
         return infos(instances);
       },
     },
     restart: {
       kind: "unary",
-      run: async (args) => {
+      run: async (args, req) => {
         const instances = sup.resolve(targetsOf(args));
         const baseEnv = arg.stringMap(args, "update_env");
-        await sup.restart(instances, baseEnv ? { baseEnv } : {});
+        await sup.restart(instances, { signal: req.signal, ...(baseEnv ? { baseEnv } : {}) });
         return infos(instances);
       },
     },
     reload: {
       kind: "unary",
-      run: async (args) => {
+      run: async (args, req) => {
         const config = arg.object(args, "config");
         if (config) return await reloadFromConfig(ctx, config, arg.boolean(args, "prune"));
         const instances = sup.resolve(targetsOf(args));
         const baseEnv = arg.stringMap(args, "update_env");
-        await sup.reload(instances, baseEnv ? { baseEnv } : {});
+        await sup.reload(instances, { signal: req.signal, ...(baseEnv ? { baseEnv } : {}) });
         return infos(instances);
       },
     },
     delete: {
       kind: "unary",
-      run: async (args) => {
+      run: async (args, req) => {
         const instances = sup.resolve(targetsOf(args));
         const ids = instances.map((i) => i.id);
-        const apps = await sup.delete(instances);
+        const apps = await sup.delete(instances, { signal: req.signal });
         for (const id of ids) ctx.logs.capture.forget(id);
         return { deleted_ids: ids, deleted_apps: apps };
       },
     },
     scale: {
       kind: "unary",
-      run: async (args) => {
+      run: async (args, req) => {
         const name = arg.string(args, "app");
         const count = arg.integer(args, "instances", { min: 1, max: 1024 });
         if (count === undefined) {
           throw new AdasaError("INVALID_ARGUMENT", "args.instances is required");
         }
-        await sup.scale(name, count);
+        await sup.scale(name, count, { signal: req.signal });
         return infos(sup.resolve([name]));
       },
     },
