@@ -61,6 +61,10 @@ export async function mapApp(raw: unknown, at: string, ctx: AppContext): Promise
   out.warnings.push(...draft.warnings.map((w) => `${at}.${w}`));
   out.profiles = Object.keys(draft.profiles);
   if (out.problems.length === 0) await finishApp(draft, fileVars, at, ctx, out);
+  if (out.input) {
+    const mode = pm2ExecMode(draft.spec, expanded.instances, out.input.command);
+    if (mode) out.input.exec_mode = mode;
+  }
   return out;
 }
 
@@ -191,6 +195,27 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * pm2's rule (Common.sink.determineExecMode): an app that gives `instances` but no `exec_mode`
+ * runs in cluster mode when node runs it, so its instances share their port. Literally as pm2
+ * compares: a number >= 1, 0 or -1, or a string >= 1 ("max" is not, and stays fork).
+ */
+function pm2ExecMode(
+  spec: Record<string, unknown>,
+  instances: unknown,
+  command: string,
+): "cluster" | null {
+  if (spec.exec_mode !== undefined || instances === undefined) return null;
+  const counts = typeof instances === "number"
+    ? instances >= 1 || instances === 0 || instances === -1
+    : typeof instances === "string" && Number(instances) >= 1;
+  if (!counts || spec.shell === true) return null;
+  const byNode = typeof spec.interpreter === "string"
+    ? /(^|\/)(node|nodejs)(\d+)?$/.test(spec.interpreter)
+    : /\.(js|mjs|cjs)$/.test(command);
+  return byNode ? "cluster" : null;
 }
 
 /** Names normalizeAppSpec's complaint by the field the file used (`min_uptime`, not `_ms`). */

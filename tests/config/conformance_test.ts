@@ -187,6 +187,8 @@ const CASES: Case[] = [
           env: { NODE_ENV: "production", URL: "https://eu.example.com" },
           base_env: ENV,
           instances: 2,
+          // instances without exec_mode, run by node: cluster, as pm2 decides.
+          exec_mode: "cluster",
           max_restarts: 5,
           restart_delay_ms: 2000,
           kill_timeout_ms: 5000,
