@@ -44,6 +44,7 @@ export class AdasaClient implements AsyncDisposable {
   readonly #reading: Promise<void>;
   #nextId = 1;
   #closed = false;
+  #closeReason: AdasaError | null = null;
 
   private constructor(conn: Deno.UnixConn) {
     this.#conn = conn;
@@ -156,10 +157,12 @@ export class AdasaClient implements AsyncDisposable {
     this.#pending.set(id, pending);
     const bytes = encodeFrame(encodeMessage({ v: PROTOCOL_VERSION, id, op, args }));
     this.#write(bytes).catch((error) => {
-      this.#pending.delete(id);
-      pending.reject(
-        new AdasaError("UNAVAILABLE", "Lost the connection to the daemon", { cause: error }),
-      );
+      // A write fails when the daemon has closed: the read loop ends on that close and rejects
+      // every pending request, with the daemon's reason when it sent one; this is a fallback.
+      const lost = new AdasaError("UNAVAILABLE", "Lost the connection to the daemon", {
+        cause: error,
+      });
+      this.#reading.then(() => pending.reject(this.#closeReason ?? lost));
     });
     return id;
   }
@@ -190,7 +193,7 @@ export class AdasaClient implements AsyncDisposable {
       failure = this.#readFailure(error);
     } finally {
       this.#closed = true;
-      for (const pending of this.#pending.values()) pending.reject(failure);
+      for (const pending of this.#pending.values()) pending.reject(this.#closeReason ?? failure);
       this.#pending.clear();
       try {
         this.#conn.close();
@@ -225,6 +228,12 @@ export class AdasaClient implements AsyncDisposable {
 
   #receive(frame: unknown): void {
     if (!isPlainObject(frame) || typeof frame.id !== "number") return;
+    if (frame.id === 0 && frame.ok === false) {
+      // Our ids start at 1: id 0 is the daemon saying why it closes the connection (too many
+      // connections, idle, a frame it refused); the pending requests fail with that reason.
+      this.#closeReason = errorOf(frame.error);
+      return;
+    }
     const pending = this.#pending.get(frame.id);
     if (!pending) return;
     if (typeof frame.event === "string") {
@@ -236,9 +245,13 @@ export class AdasaClient implements AsyncDisposable {
       pending.resolve(frame.data);
       return;
     }
-    const error = isPlainObject(frame.error) ? frame.error : {};
-    const code = isErrorCode(error.code) ? error.code : "INTERNAL";
-    const message = typeof error.message === "string" ? error.message : "Unknown error";
-    pending.reject(new AdasaError(code, message));
+    pending.reject(errorOf(frame.error));
   }
+}
+
+function errorOf(value: unknown): AdasaError {
+  const error = isPlainObject(value) ? value : {};
+  const code = isErrorCode(error.code) ? error.code : "INTERNAL";
+  const message = typeof error.message === "string" ? error.message : "Unknown error";
+  return new AdasaError(code, message);
 }
