@@ -49,6 +49,7 @@ const packageType = (path) => {
     try {
       return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type ?? null;
     } catch {
+      // No readable package.json here: look one folder up, as Node does.
       if (dirname(dir) === dir) return null;
     }
   }

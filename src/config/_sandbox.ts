@@ -91,7 +91,7 @@ async function probe(): Promise<{ unshare: string; mount: string } | null> {
     }).output();
     return code === 0 ? tools : null;
   } catch {
-    return null;
+    return null; // the tools cannot be run here (spawn refused): the same as their failing
   } finally {
     await Deno.remove(home, { recursive: true });
   }
