@@ -53,7 +53,7 @@ const WIRE_FILES = [
   "validate.ts",
   "version.ts",
 ];
-/** Settings files still to move into src/model with the settings schema (#14). */
+/** Adapters of src/model's settings schema to wire errors (AdasaError), not settings of their own. */
 const SETTINGS_FILES_TO_MOVE = ["app_spec.ts", "checks.ts"];
 
 function* sourceFiles(dir: string): Generator<string> {
