@@ -29,6 +29,44 @@ export function readmeRows(): string[] {
   return rows;
 }
 
+/** The policy table's line of each policy setting, in the words of what it does to a process. */
+const POLICIES: Readonly<Record<string, string>> = {
+  restart:
+    "`always`, `on_failure` (non-zero code or a signal), or `never`. A user's stop is never restarted.",
+  stop_exit_codes: 'Exit codes that mean "done": never restarted (pm2\'s `stop_exit_codes`).',
+  min_uptime_ms: "Up this long: `launching` becomes `online` and the unstable count resets.",
+  max_restarts:
+    "Exits before min uptime in a row before the instance is `errored` and left alone until the user starts or restarts it.",
+  restart_delay_ms: "Wait before every restart. With 0, a crash after min uptime restarts at once.",
+  backoff_initial_ms:
+    "An exit before min uptime waits this long, then twice as long each time (plus `restart_delay_ms`).",
+  backoff_max_ms: "The longest of those waits.",
+  stop_signal: "Sent to the process group to stop it.",
+  kill_timeout_ms: "Then SIGKILL to the group (pm2's default).",
+  max_memory: "Resident memory of the whole process group allowed (pm2's `max_memory_restart`).",
+  max_cpu: "Percent of one core the group may use.",
+  limit_action: "What a violation does: `restart`, `stop` or `log`.",
+  limit_samples:
+    "Consecutive samples over a limit that make a violation (a `limit_exceeded` event with the figures).",
+  cron_restart:
+    "Restart on a cron schedule (5 fields, or 6 with seconds), checked by croner before it is stored.",
+  watch:
+    "Restart 500 ms after files change under the app's cwd (or the given paths); `node_modules` and `.git` are never followed.",
+  ignore_watch: "Globs of changes that restart nothing.",
+  log_rotate_bytes: "Start a new log file past this size.",
+  log_retain_files:
+    "The oldest log files of an app are deleted past this count or `log_retain_bytes`, so logs cannot fill the disk.",
+  log_retain_bytes: "The most bytes of log files an app keeps.",
+};
+
+/** The README's policy table: each policy with the `adasa start` flags that set it. */
+export function policyRows(): string[] {
+  return SETTINGS.filter((s) => Object.hasOwn(POLICIES, s.field)).map((s) => {
+    const flags = (s.flags ?? []).map((f) => `\`--${f.name}\``).join(", ") || "config file";
+    return `| \`${s.field}\` | ${flags} | ${s.doc!.default} | ${POLICIES[s.field]} |`;
+  });
+}
+
 /** A JSON Schema (2020-12) of Adasa and pm2 config files, for editors. */
 export function configJsonSchema(): JsonSchema {
   const properties: Record<string, JsonSchema> = {};

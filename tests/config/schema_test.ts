@@ -4,7 +4,7 @@
  */
 import { Ajv2020 } from "npm:ajv@8.17.1/dist/2020.js";
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { configJsonSchema, readmeRows } from "../../src/model/docs.ts";
+import { configJsonSchema, policyRows, readmeRows } from "../../src/model/docs.ts";
 import { SETTINGS } from "../../src/model/settings.ts";
 import { evaluateEcosystem } from "../../src/config/pm2_ecosystem.ts";
 import { parseJsonText, parseTomlText } from "../../src/config/json_toml.ts";
@@ -19,6 +19,14 @@ Deno.test("the README's field table is the settings table's text, row for row", 
   const table = readme.slice(start).split("\n").slice(2);
   const rows = table.slice(0, table.findIndex((line) => !line.startsWith("|")));
   assertEquals(rows, readmeRows());
+});
+
+Deno.test("the README's policy table is the settings table's, flags included", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const start = readme.indexOf("| setting | flag | default | meaning |");
+  assert(start > 0, "the README has a policy table");
+  const table = readme.slice(start).split("\n").slice(2);
+  assertEquals(table.slice(0, table.findIndex((line) => !line.startsWith("|"))), policyRows());
 });
 
 Deno.test("every setting a user writes has a README line and a default or is required", () => {
