@@ -7,7 +7,7 @@ import { startDaemon } from "../_helpers/daemon.ts";
 import { toPm2Process } from "../../cli/render/pm2_shape.ts";
 import { type Case, expectedPath, prepareWorkspace, type Workspace } from "./_corpus.ts";
 import { type Facts, observeInstances, observeLogs, observePorts } from "./_facts.ts";
-import { differences } from "./_compare.ts";
+import { type CompareOptions, differences } from "./_compare.ts";
 import { adasaPolicies } from "./_policies.ts";
 import type { TestDaemon } from "../_helpers/daemon.ts";
 
@@ -33,7 +33,7 @@ export function readExpected(c: Case): Expected {
 export async function runUnderAdasa(
   c: Case,
   expected: Expected,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number } & CompareOptions = {},
 ): Promise<Outcome> {
   using ws = prepareWorkspace(c);
   await using d = await startDaemon();
@@ -49,14 +49,14 @@ export async function runUnderAdasa(
       ports: {},
       logs: {},
     };
-    return { facts, differences: differences(expected.facts, facts) };
+    return { facts, differences: differences(expected.facts, facts, options) };
   }
   // pm2 start exits 0 for every file it runs; a failure Adasa reports is a difference too.
   const exitNote = started.code === 0 ? [] : [`adasa start exits ${started.code}: ${message}`];
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (true) {
     const facts = await observe(d, ws, c, expected);
-    const found = [...exitNote, ...differences(expected.facts, facts)];
+    const found = [...exitNote, ...differences(expected.facts, facts, options)];
     if (found.length === 0 || Date.now() > deadline) return { facts, differences: found };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

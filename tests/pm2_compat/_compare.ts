@@ -1,8 +1,13 @@
 /** The differences between what pm2 gave a file's apps (recorded) and what Adasa gives them. */
 import type { AppFacts, Facts } from "./_facts.ts";
 
+/** What a comparison leaves out: policies by name (a known difference, reported elsewhere). */
+export interface CompareOptions {
+  ignorePolicies?: readonly string[];
+}
+
 /** One line per difference; empty when Adasa runs the file as pm2 does. */
-export function differences(pm2: Facts, adasa: Facts): string[] {
+export function differences(pm2: Facts, adasa: Facts, options: CompareOptions = {}): string[] {
   if (pm2.refused !== null || adasa.refused !== null) {
     if (pm2.refused !== null && adasa.refused !== null) return [];
     return pm2.refused === null
@@ -15,7 +20,7 @@ export function differences(pm2: Facts, adasa: Facts): string[] {
     const got = adasa.apps[name];
     if (!want) out.push(`app "${name}": not in pm2's run`);
     else if (!got) out.push(`app "${name}": missing`);
-    else out.push(...appDifferences(name, want, got));
+    else out.push(...appDifferences(name, want, got, options.ignorePolicies ?? []));
   }
   for (const [port, want] of Object.entries(pm2.ports)) {
     const got = adasa.ports[port] ?? { answers: false, pids: 0 };
@@ -46,7 +51,12 @@ export function differences(pm2: Facts, adasa: Facts): string[] {
   return out;
 }
 
-function appDifferences(name: string, want: AppFacts, got: AppFacts): string[] {
+function appDifferences(
+  name: string,
+  want: AppFacts,
+  got: AppFacts,
+  ignorePolicies: readonly string[],
+): string[] {
   const out: string[] = [];
   const at = `app "${name}"`;
   if (want.instances.length !== got.instances.length) {
@@ -67,6 +77,7 @@ function appDifferences(name: string, want: AppFacts, got: AppFacts): string[] {
     }
   });
   for (const [key, value] of Object.entries(want.policies)) {
+    if (ignorePolicies.includes(key)) continue;
     if (!same(value, got.policies[key])) {
       out.push(`${at}: ${key} ${show(got.policies[key])} (pm2: ${show(value)})`);
     }
