@@ -157,7 +157,9 @@ async function reloadUnderPolling(extra: Record<string, unknown>): Promise<void>
     await poller;
   }
   assertEquals(failures, [], `${failures.length} of ${requests} requests failed`);
-  assert(requests > 10, `only ${requests} requests during the reload`);
+  // With wait_ready a reload takes well under a second: a few slow requests span it.
+  assert(requests >= 3, `only ${requests} requests during the reload`);
+  assert(before.some((r) => answered.has(r.pid!)), "the old workers answered before the reload");
 }
 
 Deno.test("cluster scale adds and removes workers behind the same port", async () => {
