@@ -10,7 +10,7 @@
  */
 import { AdasaError, type AppSpec, type InstanceInfo } from "../protocol/mod.ts";
 import { dependencyLevels } from "../model/dependencies.ts";
-import { awaitJobs, type WaitOptions } from "./await_jobs.ts";
+import { awaitJobs, unlessCancelled, type WaitOptions } from "./await_jobs.ts";
 import {
   type CommandOptions,
   Instance,
@@ -333,7 +333,10 @@ export class Supervisor {
    *
    * @throws {AdasaError} NOT_FOUND when a dependency is not defined
    */
-  async startWithDependencies(instances: Instance[]): Promise<StartOutcome[]> {
+  async startWithDependencies(
+    instances: Instance[],
+    options: RunOptions = {},
+  ): Promise<StartOutcome[]> {
     const targets = this.#appsOf(instances);
     const needed = new Map<string, AppEntry>();
     const visit = (app: AppEntry) => {
@@ -351,14 +354,27 @@ export class Supervisor {
       }
     };
     targets.forEach(visit);
-    return await this.startInOrder([...needed.values()].map((app) => ({
+    // A closed connection frees this wait; the starts go on.
+    return await unlessCancelled(
+      this.#startNeeded(needed, targets, instances, options),
+      options.signal,
+    );
+  }
+
+  #startNeeded(
+    needed: Map<string, AppEntry>,
+    targets: AppEntry[],
+    instances: Instance[],
+    options: RunOptions,
+  ): Promise<StartOutcome[]> {
+    return this.startInOrder([...needed.values()].map((app) => ({
       name: app.spec.name,
       depends_on: app.spec.depends_on ?? {},
       start: async () => {
         const chosen = targets.includes(app)
           ? instances.filter((i) => app.instances.includes(i))
           : app.instances;
-        await this.start(chosen);
+        await this.start(chosen, options.reason ? { reason: options.reason } : {});
         return app;
       },
     })));

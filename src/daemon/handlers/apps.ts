@@ -45,7 +45,7 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
         }
         const instances = sup.resolve(targetsOf(args));
         const hasDependencies = instances.some((i) => Object.keys(i.spec.depends_on).length > 0);
-        if (hasDependencies) await sup.startWithDependencies(instances);
+        if (hasDependencies) await sup.startWithDependencies(instances, { signal: req.signal });
         else await sup.start(instances, { signal: req.signal });
         return infos(instances);
       },
