@@ -118,11 +118,10 @@ function refused(message: string): Facts {
 }
 
 if (import.meta.main) {
-  const version = await new Deno.Command(PM2, {
-    args: ["--version"],
-    env: { PM2_HOME: "/tmp/pm2-version-probe" },
-  }).output();
-  const pm2Version = new TextDecoder().decode(version.stdout).trim().split("\n").at(-1);
+  // From pm2's package.json: `pm2 --version` would spawn a pm2 daemon of its own.
+  const pm2Version = JSON.parse(
+    Deno.readTextFileSync(new URL("../package.json", `file://${Deno.realPathSync(PM2)}`)),
+  ).version;
   const cases = Deno.args.length ? Deno.args.map(findCase) : listCases();
   for (const c of cases) {
     const { facts, env_keys } = await record(c);
