@@ -87,6 +87,7 @@ export async function loadConfigFile(path: string, options: LoadOptions): Promis
     dir: options.cwd,
     env: options.env,
     cpuCount,
+    pm2Defaults: format !== "toml",
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.strict === undefined ? {} : { strict: options.strict }),
   });

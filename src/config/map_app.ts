@@ -10,6 +10,7 @@ import { readText, resolveScript } from "./_files.ts";
 import { parseEnvFile } from "./env_file.ts";
 import { expandString, expandTree } from "./expand.ts";
 import { type AppDraft, applyField, newDraft } from "./fields.ts";
+import { pm2StopSignal } from "./pm2_defaults.ts";
 import type { AppExtras } from "./types.ts";
 
 /** What every app of one file shares. */
@@ -19,6 +20,8 @@ export interface AppContext {
   env: Record<string, string>;
   profile?: string;
   cpuCount: number;
+  /** The file is in one of pm2's formats (not TOML): apps written for pm2 get pm2's defaults. */
+  pm2Defaults?: boolean;
 }
 
 /** One app, mapped. Messages start with the app's path (`apps[1].instances: ...`). */
@@ -130,6 +133,8 @@ async function finishApp(
     env: { ...fileVars, ...draft.env, ...profileEnv },
     base_env: { ...ctx.env },
   };
+  const pm2Signal = ctx.pm2Defaults ? pm2StopSignal(draft, ctx.env, out.warnings) : null;
+  if (pm2Signal !== null) input.stop_signal = pm2Signal;
   try {
     // With the extras too: croner checks cron_restart before anything is stored.
     input.name = normalizeAppSpec({ ...input, ...draft.extras }).name;

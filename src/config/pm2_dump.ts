@@ -8,6 +8,7 @@
 import { AdasaError, type AppSpecInput, normalizeAppSpec } from "../protocol/mod.ts";
 import { describe, FieldError } from "./_readers.ts";
 import { type AppDraft, applyField, newDraft } from "./fields.ts";
+import { pm2StopSignal } from "./pm2_defaults.ts";
 import { parseJsonText, problemAt } from "./json_toml.ts";
 import type { ConfigResult } from "./types.ts";
 
@@ -140,6 +141,8 @@ function finishDumpApp(
   } as AppSpecInput;
   // autorestart: false is skipped as unset above; it still means "never".
   if (entry.autorestart === false) input.restart = "never";
+  const pm2Signal = pm2StopSignal(draft, machineEnv, draft.warnings);
+  if (pm2Signal !== null) input.stop_signal = pm2Signal;
   try {
     input.name = normalizeAppSpec(input).name;
     return input;

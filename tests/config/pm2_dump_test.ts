@@ -9,7 +9,13 @@ Deno.test("parsePm2Dump() folds instances, maps pm2_env fields and skips pm2's b
   const result = parsePm2Dump(text, "dump.pm2", { env: MACHINE_ENV });
   assertEquals(result.problems, []);
   assertEquals(result.warnings, []);
-  const base = { base_env: MACHINE_ENV, max_restarts: 16, restart_delay_ms: 0 };
+  // pm2 stopped these with SIGINT, so they still are.
+  const base = {
+    base_env: MACHINE_ENV,
+    max_restarts: 16,
+    restart_delay_ms: 0,
+    stop_signal: "SIGINT",
+  };
   assertEquals(result.apps, [
     {
       ...base,

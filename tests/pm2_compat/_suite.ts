@@ -2,10 +2,9 @@
  * #15's acceptance, one check per corpus file: Adasa gives each app what pm2 7.0.4 gave it
  * (recorded in corpus/<case>/expected.json by record.ts): processes and their count,
  * command lines, cwd, the variables the file sets, ports answering and by how many pids,
- * log files and the shape of their lines, and policies. Listed are the files Adasa runs as
- * pm2 does in all of that but the stop signal: pm2 stops with SIGINT, Adasa with SIGTERM, an
- * open difference (#15.6) that `table.ts` and RESULTS.md show for every file. The others are
- * in RESULTS.md with how they differ. The list is split over three test files so that
+ * log files and the shape of their lines, and policies, the stop signal included (pm2's
+ * SIGINT for apps written for pm2). Listed are the files Adasa runs as pm2 does in all of
+ * that; the others are in RESULTS.md with how they differ. The list is split over three test files so that
  * `deno test --parallel` runs them side by side.
  */
 import { assertEquals } from "../_helpers/assert.ts";
@@ -50,9 +49,7 @@ export function registerCases(part: number, of: number): void {
     if (i % of !== part) return;
     const c = findCase(name);
     Deno.test(`${name} (${c.file}) runs under Adasa as under pm2`, async () => {
-      const { differences } = await runUnderAdasa(c, readExpected(c), {
-        ignorePolicies: ["stop_signal"],
-      });
+      const { differences } = await runUnderAdasa(c, readExpected(c));
       assertEquals(differences, []);
     });
   });
