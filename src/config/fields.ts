@@ -36,6 +36,12 @@ function setter(setting: Setting, value: Value): Apply {
     const field = setting.field;
     const other = draft.source[field];
     if (other !== undefined && other !== key) {
+      // pm2 files often give two spellings of one setting (merge_logs and combine_logs): the
+      // same value twice says one thing; different values are a conflict.
+      const set = setting.extra
+        ? (draft.extras as Record<string, unknown>)[field]
+        : draft.spec[field];
+      if (JSON.stringify(set) === JSON.stringify(parsed)) return;
       throw new FieldError(`conflicts with ${other}; give only one of them`);
     }
     draft.source[field] = key;

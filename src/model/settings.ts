@@ -366,7 +366,7 @@ export const SETTINGS: readonly Setting[] = [
     }],
     doc: {
       meaning: "signal that stops the app",
-      default: "SIGTERM",
+      default: "SIGTERM (SIGINT for apps written for pm2)",
     },
   },
   {

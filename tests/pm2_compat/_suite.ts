@@ -24,6 +24,7 @@ export const SAME_AS_PM2: readonly string[] = [
   "11_log_date_no_extension",
   "12_npm_start_fork_all_logs",
   "13_log_file_merge_ms_date",
+  "14_combine_and_merge_logs",
   "16_cluster_increment_var",
   "17_instance_var_bin_www",
   "18_dirname_name_args_port",
