@@ -150,3 +150,35 @@ function lastLogLine(path: string): string {
     return `see ${path}`; // no log written (yet): name the file to look at
   }
 }
+
+const STOP_TIMEOUT_MS = 60_000;
+
+/**
+ * Asks the daemon of `home` to stop (its apps keep `desired`) and waits until its process is
+ * gone. Returns its pid, or null when no daemon answered.
+ *
+ * @throws {AdasaError} INTERNAL when the daemon is still alive after 60 s
+ */
+export async function stopDaemonAndWait(home: string): Promise<number | null> {
+  const client = await tryConnect(home);
+  if (!client) return null;
+  const { pid } = await client.request("daemon_stop");
+  client.close();
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      throw new AdasaError("INTERNAL", `Daemon ${pid} did not stop within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return pid;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return !/\) [ZX] /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return false; // ESRCH or no /proc entry: gone
+  }
+}

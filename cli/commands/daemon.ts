@@ -1,13 +1,15 @@
 /** `adasa daemon start|stop|status|restart|run`. */
-import { AdasaError } from "../../src/protocol/errors.ts";
 import type { HelloInfo } from "../../src/protocol/messages.ts";
-import { connectOrStart, runDaemonForeground, tryConnect } from "../daemon_process.ts";
+import {
+  connectOrStart,
+  runDaemonForeground,
+  stopDaemonAndWait,
+  tryConnect,
+} from "../daemon_process.ts";
 import { print } from "../render/io.ts";
 import { formatBytes, formatDuration, formatTime } from "../render/units.ts";
 import { usageError } from "../usage_error.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
-
-const STOP_TIMEOUT_MS = 60_000;
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const [action, ...extra] = parsed.positionals;
@@ -47,34 +49,13 @@ async function start(ctx: CommandContext): Promise<number> {
 }
 
 async function stop(ctx: CommandContext): Promise<number> {
-  const client = await tryConnect(ctx.home);
-  if (!client) {
+  const pid = await stopDaemonAndWait(ctx.home);
+  if (pid === null) {
     if (ctx.json) print(JSON.stringify({ running: false }));
     else print(`No daemon running on ${ctx.home}`);
-    return 0;
-  }
-  const { pid } = await client.request("daemon_stop");
-  client.close();
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      throw new AdasaError("INTERNAL", `Daemon ${pid} did not stop within 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  if (ctx.json) print(JSON.stringify({ stopped: pid }));
+  } else if (ctx.json) print(JSON.stringify({ stopped: pid }));
   else print(`Daemon stopped (pid ${pid})`);
   return 0;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/\) [ZX] /.test(stat);
-  } catch {
-    return false; // ESRCH or no /proc entry: gone
-  }
 }
 
 interface Status extends HelloInfo {

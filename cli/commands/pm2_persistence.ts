@@ -5,17 +5,14 @@
  * apps), and `update` restarts the daemon so a new version takes over the same apps.
  */
 import type { HelloInfo } from "../../src/protocol/messages.ts";
-import { AdasaError } from "../../src/protocol/errors.ts";
-import { connectOrStart, tryConnect } from "../daemon_process.ts";
+import { connectOrStart, stopDaemonAndWait, tryConnect } from "../daemon_process.ts";
 import { print } from "../render/io.ts";
 import { usageError } from "../usage_error.ts";
-
-const STOP_TIMEOUT_MS = 60_000;
 import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   if (parsed.positionals.length) throw usageError(`adasa ${parsed.command} takes no arguments`);
-  if (parsed.command === "update") await stopDaemon(ctx.home);
+  if (parsed.command === "update") await stopDaemonAndWait(ctx.home);
   const wasRunning = parsed.command === "resurrect" ? await isRunning(ctx.home) : true;
   // No "starting one" notice: starting a daemon is what resurrect and update are for.
   await using client = await connectOrStart({ home: ctx.home });
@@ -27,29 +24,6 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     print(JSON.stringify({ ...summary, pid: hello.pid, database: `${hello.home}/adasa.db` }));
   } else print(message(parsed.command, { rows: rows.length, up, wasRunning, hello }));
   return 0;
-}
-
-/** Stops the daemon (its apps keep desired up) and waits until its process is gone. */
-async function stopDaemon(home: string): Promise<void> {
-  const client = await tryConnect(home);
-  if (!client) return;
-  const { pid } = await client.request("daemon_stop");
-  client.close();
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      throw new AdasaError("INTERNAL", `Daemon ${pid} did not stop within 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    return !/\) [ZX] /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false; // no /proc entry: gone
-  }
 }
 
 async function isRunning(home: string): Promise<boolean> {

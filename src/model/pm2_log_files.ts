@@ -3,6 +3,7 @@
  * lib/God.js): shared by the daemon, which writes them, and the CLI, which shows where they are.
  * Pure; a leaf.
  */
+import type { AppSpec } from "./app_spec.ts";
 
 /** The format pm2 uses for `time: true` (lib/Common.js). */
 export const PM2_TIME_FORMAT = "YYYY-MM-DDTHH:mm:ss";
@@ -18,16 +19,17 @@ export interface Pm2Files {
 }
 
 /** The app settings that decide an instance's pm2-style files. */
-export interface Pm2LogSettings {
-  out_file: string | null;
-  error_file: string | null;
-  log_file: string | null;
-  merge_logs: boolean;
-  log_date_format: string | null;
-  time: boolean;
-  instances: number;
-  exec_mode: "fork" | "cluster";
-}
+export type Pm2LogSettings = Pick<
+  AppSpec,
+  | "out_file"
+  | "error_file"
+  | "log_file"
+  | "merge_logs"
+  | "log_date_format"
+  | "time"
+  | "instances"
+  | "exec_mode"
+>;
 
 /**
  * The files of the instance with index `index` (0 to instances - 1) by pm2's rules, or null
