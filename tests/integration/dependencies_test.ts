@@ -16,7 +16,8 @@ function writeConfig(dir: string, apps: unknown[]): string {
 function chainApp(name: string, log: string, dependsOn?: unknown) {
   return {
     name,
-    script: `${FIXTURES}chain_app.sh`,
+    // Adasa's `command`: an app written in Adasa's terms stops with SIGTERM, which the fixture traps.
+    command: `${FIXTURES}chain_app.sh`,
     interpreter: "none",
     env: { NAME: name, LOG: log },
     readiness: "notify",
