@@ -153,8 +153,8 @@ type Program =
 
 /**
  * What runs, as pm2 decides it: a `script` with blanks that is not a file is a command line
- * (pm2 runs `bash -c "<script>"`; Adasa's shell line, /bin/sh), its args dropped as pm2 drops
- * them; otherwise a file (relative to cwd) or a command from PATH, else `script not found`.
+ * run by `bash -c "<script>"` as in pm2 (Adasa's shell line, /bin/sh, without bash), its args
+ * dropped as pm2 drops them; otherwise a file (relative to cwd) or a command from PATH, else `script not found`.
  */
 async function programOf(
   draft: AppDraft,
@@ -166,10 +166,13 @@ async function programOf(
   const local = resolve(cwd, command);
   if (draft.spec.shell === undefined && /\s/.test(command.trim()) && !(await isFile(local))) {
     const args = draft.spec.args;
-    return {
-      spec: { command: command.trim(), shell: true, args: [] },
-      ignoredArgs: Array.isArray(args) && args.length > 0,
-    };
+    const ignoredArgs = Array.isArray(args) && args.length > 0;
+    // pm2 runs it as `bash -c "<line>"` (lib/Common.js), so bash's rules apply and a simple
+    // command is exec'd by bash itself; Adasa's shell line (/bin/sh) where there is no bash.
+    if (await inPath("bash", path)) {
+      return { spec: { command: "bash", args: ["-c", command.trim()] }, ignoredArgs };
+    }
+    return { spec: { command: command.trim(), shell: true, args: [] }, ignoredArgs };
   }
   const resolved = await resolveScript(command, cwd);
   if (resolved.startsWith("/")) {
@@ -177,12 +180,16 @@ async function programOf(
       ? { spec: { command: resolved }, ignoredArgs: false }
       : { problem: `script not found: ${resolved}` };
   }
-  for (const dir of path.split(":")) {
-    if (dir && await isFile(`${dir}/${resolved}`)) {
-      return { spec: { command: resolved }, ignoredArgs: false };
-    }
-  }
+  if (await inPath(resolved, path)) return { spec: { command: resolved }, ignoredArgs: false };
   return { problem: `script not found: ${local} (nor ${JSON.stringify(command)} in PATH)` };
+}
+
+/** Whether `name` is a file in one of the folders of `path` (a PATH value). */
+async function inPath(name: string, path: string): Promise<boolean> {
+  for (const dir of path.split(":")) {
+    if (dir && await isFile(`${dir}/${name}`)) return true;
+  }
+  return false;
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -189,7 +189,7 @@ export const SETTINGS: readonly Setting[] = [
     doc: {
       meaning: "program that runs `command`; `none` executes it directly",
       default:
-        "by extension: `.js/.mjs/.cjs` node, `.ts` deno, `.py` python3, `.sh` sh; node for a script with a Node shebang (`bin/www`)",
+        "by extension: `.js/.mjs/.cjs` node, `.ts` deno, `.py` python3, `.sh` bash (sh without bash); node for a script with a Node shebang (`bin/www`)",
     },
   },
   {

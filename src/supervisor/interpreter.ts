@@ -4,8 +4,20 @@ const BY_EXTENSION: ReadonlyArray<[RegExp, string, readonly string[]]> = [
   [/\.(js|mjs|cjs)$/, "node", []],
   [/\.(ts|mts)$/, "deno", ["run", "--allow-all"]],
   [/\.py$/, "python3", []],
-  [/\.sh$/, "sh", []],
+  // pm2's interpreter.json: bash runs `.sh` scripts (their bashisms work); sh where bash is missing.
+  [/\.sh$/, "bash", []],
 ];
+
+/** bash where the machine has it, else sh: a minimal container image may have only sh. */
+const BASH = ["/bin/bash", "/usr/bin/bash"].some(isFile) ? "bash" : "sh";
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false; // not there (or unreadable): not this one
+  }
+}
 
 /** `#!/usr/bin/env node`, `#!/usr/bin/node`, `#!/usr/bin/env -S node --flag`. */
 const NODE_SHEBANG = /^#!\s*\S*?(\/env(\s+-\S+)*\s+|\/)(node|nodejs)(\s|$)/;
@@ -21,7 +33,9 @@ export function interpreterFor(
   cwd: string | null = null,
 ): { interpreter: string; args: string[] } | null {
   for (const [pattern, interpreter, args] of BY_EXTENSION) {
-    if (pattern.test(command)) return { interpreter, args: [...args] };
+    if (pattern.test(command)) {
+      return { interpreter: interpreter === "bash" ? BASH : interpreter, args: [...args] };
+    }
   }
   if (cwd !== null && command.includes("/") && NODE_SHEBANG.test(firstLine(command, cwd))) {
     return { interpreter: "node", args: [] };

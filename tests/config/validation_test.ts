@@ -286,8 +286,8 @@ Deno.test("loadConfigFile() runs pm2's script forms as pm2 does, and refuses a m
       "ecosystem.config.js: apps[1].args: ignored: a command line in script runs alone, as in pm2",
     ]);
     assertEquals(ok.apps.map((a) => [a.name, a.command, a.shell ?? false, a.args]), [
-      ["line", "npm run start", true, []],
-      ["lineargs", "node server.js", true, []],
+      ["line", "bash", false, ["-c", "npm run start"]],
+      ["lineargs", "bash", false, ["-c", "node server.js"]],
       ["npm", "npm", false, ["start"]],
     ]);
     const strict = await loadConfigFile("ecosystem.config.js", {
