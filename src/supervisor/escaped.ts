@@ -17,26 +17,60 @@ export interface EscapeReport {
 
 /** Live processes outside the daemon's own group whose environment holds every mark. */
 export function findTagged(marks: Record<string, string>, procRoot = "/proc"): number[] {
+  return matching(marks, scanEnvirons(procRoot));
+}
+
+function matching(marks: Record<string, string>, environs: Map<number, string>): number[] {
   const needles = Object.entries(marks).map(([k, v]) => `${k}=${v}\0`);
   if (needles.length === 0) return [];
-  const ownGroup = statOf("self", procRoot)?.pgrp;
   const found: number[] = [];
+  for (const [pid, environ] of environs) {
+    if (needles.every((n) => environ.startsWith(n) || environ.includes(`\0${n}`))) {
+      found.push(pid);
+    }
+  }
+  return found;
+}
+
+/** The environment of every live process outside the daemon's own group, by pid. */
+function scanEnvirons(procRoot: string): Map<number, string> {
+  const ownGroup = statOf("self", procRoot)?.pgrp;
+  const environs = new Map<number, string>();
   for (const entry of Deno.readDirSync(procRoot)) {
     const first = entry.name.charCodeAt(0);
     if (first < 48 || first > 57) continue;
     const stat = statOf(entry.name, procRoot);
     if (!stat || stat.state === "Z" || stat.state === "X" || stat.pgrp === ownGroup) continue;
-    let environ: string;
     try {
-      environ = Deno.readTextFileSync(`${procRoot}/${entry.name}/environ`);
+      environs.set(Number(entry.name), Deno.readTextFileSync(`${procRoot}/${entry.name}/environ`));
     } catch {
       continue; // gone, or not ours to read
     }
-    if (needles.every((n) => environ.startsWith(n) || environ.includes(`\0${n}`))) {
-      found.push(Number(entry.name));
-    }
   }
-  return found;
+  return environs;
+}
+
+/**
+ * A scan of /proc reads every process's environ (a few ms with a few hundred processes, on the
+ * daemon's thread), so the stops that end within one short window share one: each caller asks
+ * after its group is gone and the scan starts after every caller has asked, so none misses an
+ * escapee. Stopping 100 instances then costs a few scans, not 100.
+ */
+const SCAN_BATCH_MS = 10;
+let nextScan: Promise<Map<number, string>> | null = null;
+
+function sharedScan(): Promise<Map<number, string>> {
+  nextScan ??= new Promise((resolve, reject) => {
+    setTimeout(() => {
+      nextScan = null;
+      try {
+        resolve(scanEnvirons("/proc"));
+      } catch (error) {
+        reject(error);
+      }
+    }, SCAN_BATCH_MS);
+  });
+  return nextScan;
 }
 
 /**
@@ -48,10 +82,11 @@ export async function stopEscaped(
   signal: string,
   killTimeoutMs: number,
 ): Promise<EscapeReport> {
-  const pids = findTagged(marks);
+  const pids = matching(marks, await sharedScan());
   const report: EscapeReport = { stopped: [], failed: [] };
   if (pids.length === 0) return report;
   for (const pid of pids) {
+    if (!isLive(pid)) continue; // ended by itself since the scan
     const name = commandName(pid);
     try {
       send(pid, signal);
