@@ -9,13 +9,8 @@ export interface Web {
   call(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }>;
 }
 
-export interface WebStatus {
-  url: string;
-  host: string;
-  port: number;
-  token_file: string;
-  metrics_public: boolean;
-}
+/** The one definition of web_start's reply, beside its op. */
+export type { WebStatus } from "../../src/protocol/ops.ts";
 
 /** Starts the daemon's web server on a free port of 127.0.0.1. */
 export async function startWeb(
