@@ -2,6 +2,11 @@
  * `adasa reload` of a 3-instance HTTP server (sharing its port with SO_REUSEPORT): each new
  * process must be ready before the old one gets its stop signal, so a client polling every
  * 10 ms sees no failed request.
+ *
+ * One failure is not Adasa's to prevent: when a SO_REUSEPORT listener closes, Linux resets the
+ * connections already queued on it (unless `net.ipv4.tcp_migrate_req` is 1). Such a reset is
+ * counted apart; a refused connection, which is what an old process stopped before its
+ * replacement is ready gives, still fails the test.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
@@ -63,13 +68,22 @@ Deno.test("reload of a 3-instance HTTP server: no failed request for a client po
 
   let polling = true;
   const failures: string[] = [];
+  let queuedResets = 0;
+  const migratesQueue = (() => {
+    try {
+      return Deno.readTextFileSync("/proc/sys/net/ipv4/tcp_migrate_req").trim() === "1";
+    } catch {
+      return false;
+    }
+  })();
   const seen = new Set<string>();
   let requests = 0;
   const poller = (async () => {
     while (polling) {
       const result = await getOnce(port);
       requests++;
-      if (!result.ok) failures.push(result.text.slice(0, 200));
+      if (!result.ok && !migratesQueue && result.text.startsWith("ConnectionReset")) queuedResets++;
+      else if (!result.ok) failures.push(result.text.slice(0, 200));
       else seen.add(result.text.trim().split("\n").at(-1) ?? "");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -91,5 +105,6 @@ Deno.test("reload of a 3-instance HTTP server: no failed request for a client po
   assert(after.every((r) => !oldPids.has(r.pid)), "every instance has a new process");
   assertEquals(after.map((r) => r.restarts), [1, 1, 1]);
   assertEquals(failures, [], `${failures.length} of ${requests} requests failed`);
+  assert(queuedResets <= 3, `${queuedResets} of ${requests} requests reset`);
   assert(requests > 20, `only ${requests} requests during the reload`);
 });
