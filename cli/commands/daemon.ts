@@ -7,7 +7,8 @@ import {
   tryConnect,
 } from "../daemon_process.ts";
 import { print } from "../render/io.ts";
-import { formatBytes, formatDuration, formatTime } from "../render/units.ts";
+import { formatDuration, formatTime } from "../render/units.ts";
+import { formatSize } from "../../src/model/units.ts";
 import { usageError } from "../usage_error.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 
@@ -90,7 +91,7 @@ async function status(ctx: CommandContext): Promise<number> {
       s.persist_errors ? `, ${s.persist_errors} failed writes` : ""
     }`,
     `apps      ${s.apps} (${s.instances} instances)`,
-    `memory    ${formatBytes(s.memory_rss)} RSS`,
+    `memory    ${formatSize(s.memory_rss)} RSS`,
     ...s.store_warnings.map((w) => `WARNING   ${w}`),
   ].join("\n"));
   return 0;

@@ -2,7 +2,7 @@
  * Terminal line charts of a metric over time, for `adasa stats`: y-axis labels on the left,
  * the times of both ends below. Pure: points in, lines out; color only when asked.
  */
-import { formatBytes, formatPercent } from "./units.ts";
+import { formatPercent, formatSize } from "../../src/model/units.ts";
 
 /** One value at one time (ms since the epoch); null where there was no sample. */
 export interface ChartPoint {
@@ -65,7 +65,7 @@ export function renderMemoryChart(
   points: readonly ChartPoint[],
   options: ChartOptions = {},
 ): string {
-  return renderChart(points, { min: 0, formatValue: formatBytes, ...options });
+  return renderChart(points, { min: 0, formatValue: formatSize, ...options });
 }
 
 /** Averages the points falling into each of `columns` equal slices of the time span. */

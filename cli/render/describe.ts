@@ -1,7 +1,8 @@
 /** The text of `adasa describe` for one instance. Pure. */
 import type { Description } from "../../src/protocol/ops.ts";
 import { paint, statusColor } from "./color.ts";
-import { formatBytes, formatDuration, formatTime } from "./units.ts";
+import { formatDuration, formatTime } from "./units.ts";
+import { formatPercent, formatSize } from "../../src/model/units.ts";
 import { renderEventLine } from "./events.ts";
 
 export function renderDescription(
@@ -98,8 +99,8 @@ function dependsText(spec: Record<string, unknown>): string {
 
 function limitsText(spec: Record<string, unknown>): string {
   const parts: string[] = [];
-  if (typeof spec.max_memory === "number") parts.push(`max_memory ${formatBytes(spec.max_memory)}`);
-  if (typeof spec.max_cpu === "number") parts.push(`max_cpu ${spec.max_cpu}%`);
+  if (typeof spec.max_memory === "number") parts.push(`max_memory ${formatSize(spec.max_memory)}`);
+  if (typeof spec.max_cpu === "number") parts.push(`max_cpu ${formatPercent(spec.max_cpu)}`);
   if (parts.length === 0) return "-";
   return `${parts.join(", ")} over ${spec.limit_samples} samples, then ${spec.limit_action}`;
 }

@@ -1,7 +1,8 @@
 /** The instance table of `adasa list` and of command results. Pure. */
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
-import { formatBytes, formatDuration } from "./units.ts";
+import { formatDuration } from "./units.ts";
+import { formatPercent, formatSize } from "../../src/model/units.ts";
 import { renderTable } from "./table.ts";
 import type { Measure } from "./width.ts";
 
@@ -18,8 +19,8 @@ export function renderInstanceTable(
     healthText(r),
     String(r.restarts),
     r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
-    r.group_cpu === null ? "-" : `${r.group_cpu.toFixed(1)}%`,
-    r.group_memory === null ? "-" : formatBytes(r.group_memory),
+    formatPercent(r.group_cpu),
+    formatSize(r.group_memory),
   ]);
   return renderTable(headers, body, { rightAlign: [0, 2, 5], measure: options.measure });
 }

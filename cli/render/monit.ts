@@ -4,7 +4,8 @@ import { paint, statusColor } from "./color.ts";
 import { sparkline } from "./sparkline.ts";
 import { renderTable } from "./table.ts";
 import type { Measure } from "./width.ts";
-import { formatBytes, formatDuration, formatPercent } from "./units.ts";
+import { formatDuration } from "./units.ts";
+import { formatPercent, formatSize } from "../../src/model/units.ts";
 
 export function renderMonit(
   rows: InstanceInfo[],
@@ -21,7 +22,7 @@ export function renderMonit(
     String(r.restarts),
     r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
     formatPercent(r.group_cpu),
-    formatBytes(r.group_memory),
+    formatSize(r.group_memory),
     sparkline(history.get(r.id) ?? [], { width: sparkWidth, min: 0 }),
   ]);
   return renderTable(

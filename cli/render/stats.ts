@@ -1,6 +1,6 @@
 /** `adasa stats` on screen: per instance, a CPU chart, a memory chart and their figures. Pure. */
 import { type ChartPoint, renderCpuChart, renderMemoryChart } from "./chart.ts";
-import { formatBytes, formatPercent } from "./units.ts";
+import { formatPercent, formatSize } from "../../src/model/units.ts";
 import type { Figures, StatsReply } from "../../src/protocol/ops.ts";
 
 export function renderStats(reply: StatsReply, options: { color: boolean; width: number }): string {
@@ -28,7 +28,7 @@ export function renderStats(reply: StatsReply, options: { color: boolean; width:
         title: "memory (process group)",
         color: options.color,
       }),
-      figures("memory", s.group_memory, formatBytes as (n: number) => string),
+      figures("memory", s.group_memory, formatSize as (n: number) => string),
     ].join("\n");
   }).join("\n\n");
 }

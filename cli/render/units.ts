@@ -1,28 +1,7 @@
 /**
- * Human units: bytes, percent of a core, durations and local times. Pure. Every command prints
- * through these, so `list`, `describe` and `stats` show the same figures alike.
+ * Human units of time: durations and local times. Pure. Sizes and percents are
+ * src/model/units.ts, shared with the daemon and the web page.
  */
-
-const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"];
-
-/** Bytes in powers of 1024 (as `parseSize` reads them): `512B`, `1.5KB`, `300.0MB`; null `-`. */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null || !Number.isFinite(bytes)) return "-";
-  if (bytes < 0) return `-${formatBytes(-bytes)}`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)}B` : `${value.toFixed(1)}${BYTE_UNITS[unit]}`;
-}
-
-/** Percent of one core, one decimal below 100: `0.3%`, `12.5%`, `230%`; null is `-`. */
-export function formatPercent(percent: number | null): string {
-  if (percent === null || !Number.isFinite(percent)) return "-";
-  return `${percent >= 100 ? Math.round(percent) : percent.toFixed(1)}%`;
-}
 
 /** The two largest units of a duration: `800ms`, `42s`, `5m 12s`, `3h 4m`, `3d 4h`. */
 export function formatDuration(ms: number): string {

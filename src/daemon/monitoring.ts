@@ -15,7 +15,7 @@ import {
 } from "../monitor/mod.ts";
 import { MINUTE_RETENTION_MS, RAW_RETENTION_MS, type Store } from "../store/mod.ts";
 import type { Instance, Supervisor } from "../supervisor/mod.ts";
-import { formatSize } from "../model/sizes.ts";
+import { formatPercent, formatSize } from "../model/units.ts";
 
 /** Default time between samples. ADASA_SAMPLE_INTERVAL_MS overrides it. */
 export const DEFAULT_SAMPLE_INTERVAL_MS = 2_000;
@@ -125,7 +125,7 @@ function enforceLimits(
 function actOnViolation(supervisor: Supervisor, instance: Instance, v: LimitViolation): void {
   const figures = v.kind === "memory"
     ? `memory ${formatSize(v.value)} over max_memory ${formatSize(v.limit)}`
-    : `cpu ${v.value.toFixed(1)}% over max_cpu ${v.limit}%`;
+    : `cpu ${formatPercent(v.value)} over max_cpu ${formatPercent(v.limit)}`;
   const reason = `${figures} for ${v.samples} samples; action ${v.action}`;
   supervisor.recordInstanceEvent(instance, "limit_exceeded", reason);
   getLogger("monitor").warn("Instance {id}: {reason}", { id: instance.id, reason });

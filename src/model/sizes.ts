@@ -35,15 +35,3 @@ export function parsePercent(text: string): number {
   }
   return Number(match[1]);
 }
-
-/** Bytes as `300.0MiB`, the form of sizes in messages and events (parseSize reads it back). */
-export function formatSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value}B` : `${value.toFixed(1)}${units[unit]}`;
-}

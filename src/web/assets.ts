@@ -13,6 +13,7 @@ import chartJs from "./static/chart.js" with { type: "text" };
 import indexHtml from "./static/index.html" with { type: "text" };
 import panelsJs from "./static/panels.js" with { type: "text" };
 import styleCss from "./static/style.css" with { type: "text" };
+import { formatPercent, formatSize } from "../model/units.ts";
 
 /** A static file: its body and content type. */
 export interface Asset {
@@ -21,6 +22,12 @@ export interface Asset {
 }
 
 const JS = "text/javascript; charset=utf-8";
+
+/**
+ * The page's sizes and percents are the CLI's: the module is the source text of the same
+ * functions (JavaScript once loaded, since the runtime strips the types), so they cannot drift.
+ */
+export const UNITS_JS = [formatSize, formatPercent].map((f) => `export ${f.toString()}\n`).join("");
 const CSS = "text/css; charset=utf-8";
 
 /** Static files by URL path. */
@@ -31,6 +38,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "/chart.js": { body: chartJs, type: JS },
   "/panels.js": { body: panelsJs, type: JS },
   "/style.css": { body: styleCss, type: CSS },
+  "/units.js": { body: UNITS_JS, type: JS },
   "/vendor/uPlot.esm.js": { body: uplotJs, type: JS },
   "/vendor/uPlot.min.css": { body: uplotCss, type: CSS },
 };

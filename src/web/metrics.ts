@@ -4,6 +4,7 @@
  * renaming one breaks users' dashboards and alerts.
  */
 import { type InstanceInfo, STATES } from "../protocol/mod.ts";
+import { formatPercent, formatSize } from "../model/units.ts";
 
 /** The figures of `daemon_status` that metrics use. */
 export interface DaemonFigures {
@@ -89,12 +90,16 @@ function instanceFamilies(rows: InstanceInfo[]): Family[] {
     },
     g(
       "adasa_instance_cpu_percent",
-      "CPU of the instance's process group, percent of one core (latest sample).",
+      `CPU of the instance's process group, percent of one core (latest sample; 150 is ${
+        formatPercent(150)
+      } in list, 1.5 cores busy).`,
       perInstance(rows, (r) => r.group_cpu),
     ),
     g(
       "adasa_instance_memory_bytes",
-      "Resident memory of the instance's process group in bytes (latest sample).",
+      `Resident memory of the instance's process group in bytes (latest sample; 1048576 is ${
+        formatSize(2 ** 20)
+      } in list).`,
       perInstance(rows, (r) => r.group_memory),
     ),
     g(
@@ -128,7 +133,7 @@ function daemonFamilies(d: DaemonFigures): Family[] {
     one(
       "adasa_daemon_memory_bytes",
       "gauge",
-      "Resident memory of the daemon in bytes.",
+      `Resident memory of the daemon in bytes (1048576 is ${formatSize(2 ** 20)}).`,
       d.memory_rss,
     ),
     one(

@@ -6,34 +6,9 @@ import {
   renderMemoryChart,
 } from "../../cli/render/chart.ts";
 import { sparkline } from "../../cli/render/sparkline.ts";
-import { formatBytes, formatDuration, formatPercent } from "../../cli/render/units.ts";
+import { formatDuration } from "../../cli/render/units.ts";
 
 const T0 = new Date(2026, 10, 27, 3, 0, 0).getTime();
-
-Deno.test("formatBytes() uses powers of 1024", () => {
-  const cases: Array<[number | null, string]> = [
-    [0, "0B"],
-    [512, "512B"],
-    [1536, "1.5KB"],
-    [300 * 2 ** 20, "300.0MB"],
-    [1.25 * 2 ** 30, "1.3GB"],
-    [-2048, "-2.0KB"],
-    [null, "-"],
-  ];
-  for (const [bytes, want] of cases) strictEqual(formatBytes(bytes), want, String(bytes));
-});
-
-Deno.test("formatPercent() keeps one decimal below 100", () => {
-  const cases: Array<[number | null, string]> = [
-    [0, "0.0%"],
-    [0.34, "0.3%"],
-    [12.55, "12.6%"],
-    [230.4, "230%"],
-    [null, "-"],
-    [NaN, "-"],
-  ];
-  for (const [value, want] of cases) strictEqual(formatPercent(value), want, String(value));
-});
 
 Deno.test("formatDuration() shows the two largest units", () => {
   const cases: Array<[number, string]> = [
@@ -79,7 +54,7 @@ Deno.test("renderCpuChart() and renderMemoryChart() fit 80 columns and label uni
   ok(cpu.includes("49.0% ┤") && cpu.includes("0.0% ┼"), cpu);
   ok(cpu.includes("\x1b[36m"));
   const memory = renderMemoryChart(points.map((p) => ({ ...p, value: p.value * 2 ** 20 })));
-  ok(memory.includes("49.0MB ┤") && memory.includes("0B ┼"), memory);
+  ok(memory.includes("49.0MiB ┤") && memory.includes("0B ┼"), memory);
   ok(memory.split("\n").every((line) => line.length <= 80), memory);
 });
 

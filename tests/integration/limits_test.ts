@@ -138,7 +138,7 @@ Deno.test("--max-cpu 50 --limit-action log on a busy loop records a cpu violatio
   assertEquals(exceeded.instance_id, id);
   assertMatch(
     exceeded.reason ?? "",
-    /^cpu \d+(\.\d)?% over max_cpu 50% for \d+ samples; action log$/,
+    /^cpu \d+(\.\d)?% over max_cpu 50\.0% for \d+ samples; action log$/,
   );
   await using client = await daemon.connect();
   assertEquals((await instance(client, id)).restarts, 0);

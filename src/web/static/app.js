@@ -1,7 +1,7 @@
 // The dashboard: the process table (refreshed every 2 s), restart and stop buttons with a
 // confirmation, the history charts of the selected app, its events and its logs.
 import { makeApi, takeToken } from "./api.js";
-import { drawChart, formatBytes, watchChartWidths } from "./chart.js";
+import { drawChart, formatPercent, formatSize, watchChartWidths } from "./chart.js";
 import { showEvents, showLogs } from "./panels.js";
 
 const LIST_EVERY_MS = 2000;
@@ -70,8 +70,8 @@ function renderRow(row) {
     cell("pid", row.pid === null ? "–" : String(row.pid)),
     cell("restarts", String(row.restarts), "restarts"),
     cell("uptime", formatUptime(row.uptime_ms)),
-    cell("CPU", row.group_cpu === null ? "–" : `${row.group_cpu.toFixed(1)}%`),
-    cell("memory", formatBytes(row.group_memory)),
+    cell("CPU", formatPercent(row.group_cpu)),
+    cell("memory", formatSize(row.group_memory)),
     cell("actions", actions, "actions-cell"),
   );
   return tr;

@@ -6,6 +6,10 @@
 const VENDOR = "/vendor/uPlot.esm.js";
 const { default: uPlot } = await import(VENDOR);
 
+// The CLI's own formatters (src/model/units.ts), served by the daemon as /units.js.
+const UNITS = "/units.js";
+const { formatPercent, formatSize } = await import(UNITS);
+
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"];
 const HEIGHT = 180;
 
@@ -22,19 +26,6 @@ export function toColumns(points, measure) {
   return { ids, data: [xs.map((x) => x / 1000), ...columns] };
 }
 
-export function formatBytes(bytes) {
-  if (bytes === null || bytes === undefined) return "–";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 ? 0 : value < 10 ? 2 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
-
 const charts = new Map();
 
 /** Draws (or redraws) a chart of `measure` in `figure`. */
@@ -49,7 +40,10 @@ export function drawChart(figure, points, { measure, bytes, window }) {
     scales: { x: { time: true, range: [window.since / 1000, window.until / 1000] } },
     axes: [
       {},
-      { values: (_u, ticks) => ticks.map((t) => (bytes ? formatBytes(t) : `${t}%`)), size: 70 },
+      {
+        values: (_u, ticks) => ticks.map((t) => (bytes ? formatSize(t) : formatPercent(t))),
+        size: 70,
+      },
     ],
     series: [
       {},
@@ -58,7 +52,7 @@ export function drawChart(figure, points, { measure, bytes, window }) {
         stroke: COLORS[i % COLORS.length],
         width: 2,
         points: { show: true, size: 4 },
-        value: (_u, v) => (v === null ? "–" : bytes ? formatBytes(v) : `${v.toFixed(1)}%`),
+        value: (_u, v) => (bytes ? formatSize(v) : formatPercent(v)),
       })),
     ],
   };
@@ -86,3 +80,5 @@ export function watchChartWidths() {
   });
   for (const figure of document.querySelectorAll("figure.chart")) observer.observe(figure);
 }
+
+export { formatPercent, formatSize };
