@@ -3,7 +3,9 @@ import type { Description } from "../../src/protocol/ops.ts";
 import { paint, statusColor } from "./color.ts";
 import { formatDuration, formatTime } from "./units.ts";
 import { formatPercent, formatSize } from "../../src/model/units.ts";
-import { renderEventLine } from "./events.ts";
+import { exitText, renderEventLine } from "./events.ts";
+import { pm2FilesOf, type Pm2LogSettings } from "../../src/model/pm2_log_files.ts";
+import type { EventRecord } from "../../src/protocol/messages.ts";
 
 export function renderDescription(
   d: Description,
@@ -11,19 +13,17 @@ export function renderDescription(
 ): string {
   // Read field by field: a daemon of another version may lack some.
   const spec: Record<string, unknown> = { ...d.spec };
-  const lastExit = d.exited_at === null
-    ? "-"
-    : `${d.exit_signal ?? `code ${d.exit_code}`} at ${formatTime(d.exited_at)}`;
   const status = paint(d.status, statusColor(d.status), options.color);
+  const why = whyText(d);
   const pairs: Array<[string, string]> = [
-    ["name", `${d.name} (instance ${d.instance} of app ${d.app_id})`],
-    ["status", d.reason ? `${status}: ${d.reason}` : status],
+    ["name", `${d.name} (id ${d.id}, instance ${d.instance} of ${d.name})`],
+    ["status", why ? `${status}: ${why}` : status],
     ["desired", d.desired],
     ["pid", d.pid === null ? "-" : String(d.pid)],
     ["uptime", d.uptime_ms === null ? "-" : formatDuration(d.uptime_ms)],
     ["started at", d.started_at === null ? "-" : formatTime(d.started_at)],
     ["restarts", `${d.restarts} (unstable in a row: ${d.unstable_restarts})`],
-    ["last exit", lastExit],
+    ["last exit", lastExitText(d)],
     [
       "command",
       [
@@ -50,7 +50,7 @@ export function renderDescription(
     ["liveness", livenessText(spec, d)],
     ["last probe", d.last_probe ?? "-"],
     ["depends on", dependsText(spec)],
-    ["logs", d.log_dropped_bytes ? `${d.logs} (${d.log_dropped_bytes} bytes dropped)` : d.logs],
+    ["logs", logsText(d, spec)],
     ["database", d.database],
   ];
   const width = Math.max(...pairs.map(([k]) => k.length));
@@ -103,4 +103,58 @@ function limitsText(spec: Record<string, unknown>): string {
   if (typeof spec.max_cpu === "number") parts.push(`max_cpu ${formatPercent(spec.max_cpu)}`);
   if (parts.length === 0) return "-";
   return `${parts.join(", ")} over ${spec.limit_samples} samples, then ${spec.limit_action}`;
+}
+
+/**
+ * Why the instance is in its state: the reason of the event that brought it there, as `adasa
+ * events` shows it. Nothing once a later transition has moved it on (a healthy instance keeps
+ * no old crash reason), nor a reason that only repeats the state's name.
+ */
+export function whyText(
+  d: Pick<Description, "status" | "reason"> & { last_transition?: EventRecord | null },
+): string {
+  // A daemon of another version may lack the field; its reason is then the best there is.
+  if (d.last_transition === undefined) return d.reason && d.reason !== d.status ? d.reason : "";
+  const t = d.last_transition;
+  if (t === null || t.to_state !== d.status || !t.reason || t.reason === d.status) return "";
+  return t.reason;
+}
+
+/** The last `exit` event: `signal=SIGTERM at T (pid 7, uptime 1s; stopped)`, never `code null`. */
+export function lastExitText(
+  d: Pick<Description, "exit_signal" | "exit_code" | "exited_at"> & {
+    last_exit?: EventRecord | null;
+  },
+): string {
+  const e:
+    | Pick<EventRecord, "at" | "pid" | "signal" | "exit_code" | "uptime_ms" | "reason">
+    | null = d.last_exit !== undefined ? d.last_exit : d.exited_at === null ? null : {
+      at: d.exited_at,
+      pid: null,
+      signal: d.exit_signal,
+      exit_code: d.exit_code,
+      uptime_ms: null,
+      reason: null,
+    };
+  if (e === null) return "-";
+  const details = [
+    e.pid !== null ? `pid ${e.pid}` : "",
+    e.uptime_ms !== null ? `uptime ${formatDuration(e.uptime_ms)}` : "",
+  ].filter(Boolean).join(", ");
+  const after = [details, e.reason ?? ""].filter(Boolean).join("; ");
+  return `${exitText(e) || "exited"} at ${formatTime(e.at)}${after ? ` (${after})` : ""}`;
+}
+
+/** Where the output goes: Adasa's own log, then the pm2-style files the app names. */
+function logsText(d: Description, spec: Record<string, unknown>): string {
+  const own = d.log_dropped_bytes ? `${d.logs} (${d.log_dropped_bytes} bytes dropped)` : d.logs;
+  const named = ["out_file", "error_file", "log_file"].some((k) => typeof spec[k] === "string");
+  const files = named ? pm2FilesOf(spec as unknown as Pm2LogSettings, d.instance) : null;
+  if (!files) return own;
+  const parts = [
+    files.out ? `out_file ${files.out}` : "",
+    files.err ? `error_file ${files.err}` : "",
+    files.both ? `log_file ${files.both}` : "",
+  ].filter(Boolean);
+  return `${own}; ${parts.join(", ")}`;
 }

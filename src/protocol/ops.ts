@@ -78,6 +78,10 @@ export type Description = InstanceInfo & {
   last_stderr: string | null;
   database: string;
   recent_events: EventRecord[];
+  /** The instance's last `exit` event, as `adasa events` shows it; null before any exit. */
+  last_exit: EventRecord | null;
+  /** The event that brought the instance into its current state (the latest with a `to_state`). */
+  last_transition: EventRecord | null;
 };
 
 /** Which stream of a program a line came from. */

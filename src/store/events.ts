@@ -15,6 +15,8 @@ export interface EventQuery {
   limit?: number;
   /** Only events of this name. */
   event?: string;
+  /** Only transitions: events with a `to_state`. */
+  transitions?: boolean;
 }
 
 /** Prepared statements over `events`. */
@@ -81,6 +83,7 @@ export class EventStatements {
       clauses.push("event = ?");
       params.push(query.event);
     }
+    if (query.transitions) clauses.push("to_state IS NOT NULL");
     if (query.since !== undefined) {
       clauses.push("at >= ?");
       params.push(query.since);
@@ -95,7 +98,7 @@ export class EventStatements {
       ORDER BY at, id`;
     let statement = this.#queries.get(sql);
     if (!statement) {
-      // One statement per shape of filter (at most 32 shapes), prepared on first use.
+      // One statement per shape of filter (at most 64 shapes), prepared on first use.
       statement = this.#db.prepare(sql);
       this.#queries.set(sql, statement);
     }

@@ -26,8 +26,10 @@ export function queryHandlers(ctx: DaemonContext): Handlers<"list" | "describe" 
         return instances.map((instance) => {
           const app = sup.appOf(instance);
           const [info] = withMetrics(ctx, [sup.info(instance)]);
-          const lastExit =
-            ctx.store.events.query({ instanceIds: [instance.id], limit: 1, event: "exit" })[0];
+          const events = ctx.store.events;
+          const lastExit = events.query({ instanceIds: [instance.id], limit: 1, event: "exit" })[0];
+          const lastTransition =
+            events.query({ instanceIds: [instance.id], limit: 1, transitions: true })[0];
           return {
             ...info!,
             app_id: app.id,
@@ -36,7 +38,9 @@ export function queryHandlers(ctx: DaemonContext): Handlers<"list" | "describe" 
             log_dropped_bytes: ctx.logs.capture.droppedBytes(instance.id),
             last_stderr: lastExit?.output ?? null,
             database: ctx.paths.db,
-            recent_events: ctx.store.events.query({ instanceIds: [instance.id], limit: 10 }),
+            recent_events: events.query({ instanceIds: [instance.id], limit: 10 }),
+            last_exit: lastExit ?? null,
+            last_transition: lastTransition ?? null,
           };
         });
       },
