@@ -147,7 +147,9 @@ export function lastExitText(
 
 /** Where the output goes: Adasa's own log, then the pm2-style files the app names. */
 function logsText(d: Description, spec: Record<string, unknown>): string {
-  const own = d.log_dropped_bytes ? `${d.logs} (${d.log_dropped_bytes} bytes dropped)` : d.logs;
+  const own = d.log_dropped_bytes
+    ? `${d.logs} (${formatSize(d.log_dropped_bytes)} dropped)`
+    : d.logs;
   const named = ["out_file", "error_file", "log_file"].some((k) => typeof spec[k] === "string");
   const files = named ? pm2FilesOf(spec as unknown as Pm2LogSettings, d.instance) : null;
   if (!files) return own;
