@@ -5,7 +5,6 @@
  */
 import type { OpTable } from "../ipc/server.ts";
 import { AdasaError, type WebStatus } from "../protocol/mod.ts";
-import { route } from "./router.ts";
 import { getLogger } from "../logger.ts";
 import { checkToken, newToken, readTokenFile, writeTokenFile } from "./token.ts";
 
@@ -73,6 +72,9 @@ export class WebService implements AsyncDisposable {
       boundHost: settings.host,
       machine: Deno.hostname(),
     };
+    // The router, the API and the page's files (uPlot included) load with the first server:
+    // most daemons never serve one (#17).
+    const { route } = await import("./router.ts");
     const server = serveOn(settings, (req) => route(req, options));
     const port = server.addr.port;
     const status: WebStatus = {

@@ -4,10 +4,16 @@
  * out. The file is read here, in the daemon, so the CLI stays small; JavaScript ecosystem
  * files are evaluated in a subprocess by src/config.
  */
-import { type AppExtras, diffApps, exportApps, loadConfigFile } from "../../config/mod.ts";
+import type { AppExtras } from "../../config/mod.ts";
 import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { specFromInput } from "./_spec.ts";
+
+/**
+ * The config loaders (JSON5, TOML, YAML, the pm2 evaluator) and the exporter, loaded on the
+ * first file: most daemons never read one, and loaded they cost about 10 MB of memory (#17).
+ */
+const configModule = () => import("../../config/mod.ts");
 
 interface Loaded {
   specs: AppSpec[];
@@ -17,6 +23,7 @@ interface Loaded {
 /** Loads and checks a whole file; throws one error listing every problem. */
 async function loadSpecs(ctx: DaemonContext, config: Record<string, unknown>): Promise<Loaded> {
   const profile = arg.optionalString(config, "profile");
+  const { loadConfigFile } = await configModule();
   const result = await loadConfigFile(arg.string(config, "path"), {
     cwd: arg.string(config, "cwd"),
     env: arg.stringMap(config, "env") ?? {},
@@ -104,6 +111,7 @@ export async function reloadFromConfig(
 ) {
   const { specs, warnings } = await loadSpecs(ctx, config);
   const sup = ctx.supervisor;
+  const { diffApps } = await configModule();
   const plan = diffApps(sup.apps().map((a) => a.spec), specs, { prune });
   for (const spec of plan.start) await sup.create(spec);
   for (const s of plan.scale) await sup.scale(s.name, s.to);
@@ -124,7 +132,10 @@ export async function reloadFromConfig(
 }
 
 /** `export`: the definitions of the targeted apps (all by default) as a config file. */
-export function exportConfig(ctx: DaemonContext, args: Record<string, unknown>): { text: string } {
+export async function exportConfig(
+  ctx: DaemonContext,
+  args: Record<string, unknown>,
+): Promise<{ text: string }> {
   const format = arg.optionalString(args, "format") ?? "json";
   if (format !== "json" && format !== "toml") {
     throw new AdasaError("INVALID_ARGUMENT", `--format must be json or toml, got "${format}"`);
@@ -134,6 +145,7 @@ export function exportConfig(ctx: DaemonContext, args: Record<string, unknown>):
     ? null
     : new Set(ctx.supervisor.resolve(targets).map((i) => i.spec.name));
   const specs = ctx.supervisor.apps().map((a) => a.spec).filter((s) => !names || names.has(s.name));
+  const { exportApps } = await configModule();
   return {
     text: exportApps(specs, format, {
       extras: Object.fromEntries(specs.map((s) => [s.name, extrasOf(s)])),
