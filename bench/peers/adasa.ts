@@ -3,6 +3,7 @@
  * CLI (dist/adasa, run by its shebang) and, where a scenario needs no CLI, one socket client.
  */
 import { AdasaClient } from "../../src/ipc/client.ts";
+import { DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
 import { VERSION } from "../../src/protocol/version.ts";
 import { NL, parseRecord } from "../../src/logs/format.ts";
 import {
@@ -38,11 +39,19 @@ export interface AdasaDaemon {
   stop(): Promise<void>;
 }
 
-/** Starts `deno run -A main.ts --background` on `home` and waits until it answers. */
+/** Starts `deno run -A main.ts --background` (with the CLI's V8 flags) on `home`; waits until it answers. */
 export async function startAdasaDaemon(home: string, timeoutMs = 20_000): Promise<AdasaDaemon> {
   const env = { ...baseEnv(home), ADASA_HOME: home, NO_COLOR: "1" };
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`, "--background"],
+    args: [
+      "run",
+      "--allow-all",
+      DAEMON_V8_FLAGS,
+      "--config",
+      `${ROOT}deno.json`,
+      `${ROOT}main.ts`,
+      "--background",
+    ],
     env,
     clearEnv: true,
     stdin: "null",

@@ -10,6 +10,7 @@ import { usageError } from "../usage_error.ts";
 import { AdasaError } from "../../src/protocol/errors.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { realPath } from "../real_path.ts";
+import { DAEMON_V8_FLAGS } from "../daemon_process.ts";
 
 const UNIT = "adasa.service";
 
@@ -43,13 +44,14 @@ function unitOptions(ctx: CommandContext, system: boolean, user: unknown): UnitO
     deno,
     "run",
     "--allow-all",
+    DAEMON_V8_FLAGS,
     "--config",
     beside("../../deno.json"),
     main,
   ];
   try {
     if (Deno.statSync(bundled).isFile) {
-      exec = [deno, "run", "--allow-all", "--no-config", "--no-lock", bundled];
+      exec = [deno, "run", "--allow-all", DAEMON_V8_FLAGS, "--no-config", "--no-lock", bundled];
     }
   } catch {
     // no bundle beside the CLI: running from source

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { makeHome, runCli } from "../_helpers/daemon.ts";
+import { DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -38,6 +39,7 @@ Deno.test("startup prints a user unit that runs the daemon with Restart=always f
     `ExecStart runs the daemon entry: ${exec}`,
   );
   assert(exec.startsWith(`ExecStart="${Deno.execPath()}" "run" `), exec);
+  assert(exec.includes(`"${DAEMON_V8_FLAGS}"`), `ExecStart has ${DAEMON_V8_FLAGS}: ${exec}`);
   for (const line of ["Restart=always", `Environment="ADASA_HOME=${s.home}"`]) {
     assert(lines.includes(line), `has ${line}`);
   }
@@ -93,4 +95,10 @@ Deno.test("unstartup with no unit installed exits 3 with one line", async () => 
   const lines = unitLines(result.stderr);
   assertEquals(lines.length, 1, result.stderr);
   assert(lines[0]!.includes(`${s.dir}/config/systemd/user/adasa.service`), lines[0]);
+});
+
+Deno.test("deno task daemon runs the daemon with the V8 flags the CLI starts it with", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const command: string = config.tasks.daemon.command;
+  assert(command.split(" ").includes(DAEMON_V8_FLAGS), command);
 });

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { makeHome, runCli, spawnDaemonProcess, startDaemon } from "../_helpers/daemon.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import { hasVariable, isLive, processes, procText } from "../_helpers/proc.ts";
+import { DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
 
 Deno.test("daemon answers hello with its version, protocol, pid and home", async () => {
   await using daemon = await startDaemon();
@@ -62,6 +63,9 @@ Deno.test("adasa daemon start, status, stop", async () => {
     const start = await runCli(home, ["daemon", "start"]);
     assertEquals(start.code, 0, start.stderr);
     assertMatch(start.stdout, /Daemon started \(pid \d+/);
+    const pid = Number(/pid (\d+)/.exec(start.stdout)![1]);
+    const argv = (procText(pid, "cmdline") ?? "").split("\0");
+    assert(argv.includes(DAEMON_V8_FLAGS), `daemon runs with ${DAEMON_V8_FLAGS}: ${argv}`);
     const status = await runCli(home, ["daemon", "status", "--json"]);
     assertEquals(status.code, 0);
     const info = JSON.parse(status.stdout);
