@@ -74,19 +74,28 @@ export function printTable(title: string, rows: Array<[string, string, string]>)
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Resident and proportional set size of a process, in bytes (0 when it is gone). */
-export function memoryOf(pid: number): { rss: number; pss: number } {
+/** Memory of a process in bytes: RSS (as `ps` shows it), PSS and anonymous memory. */
+export interface MemoryFigures {
+  rss: number;
+  pss: number;
+  anon: number;
+}
+
+/** RSS, PSS and anonymous memory (/proc/PID/smaps_rollup) of a process (0 when it is gone). */
+export function memoryOf(pid: number): MemoryFigures {
   let rss = 0;
   let pss = 0;
+  let anon = 0;
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
     rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) * 1024;
     const rollup = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
     pss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
+    anon = Number(/^Anonymous:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
   } catch {
     // gone, or smaps_rollup not readable
   }
-  return { rss, pss };
+  return { rss, pss, anon };
 }
 
 /** Fields of /proc/<pid>/stat after the command name (field 3 is index 0). */

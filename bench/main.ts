@@ -16,6 +16,7 @@ import { startSupervisord } from "./peers/supervisord.ts";
 import { capture } from "./scenarios/capture.ts";
 import { crash, lifecycle, memory, ping, startOneByOne } from "./scenarios/core.ts";
 import { history } from "./scenarios/history.ts";
+import { denoFloor } from "./scenarios/deno_floor.ts";
 import { goals, goalsText, howList, table } from "./scenarios/report.ts";
 import type { Peer, Row, ScenarioContext } from "./scenarios/types.ts";
 
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
   } catch (error) {
     log(`9. failed: ${(error as Error).message}`);
   }
+  log("5. bare-Deno memory floor: an idle script, and one holding 100 piped children");
+  const floors = { idle: await denoFloor(0), children: await denoFloor(100) };
   await cleanupAll();
 
   const scenario = (r: Row) => Number(/^(\d+)\./.exec(r.title)?.[1] ?? 99);
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
   const tools = peers.map((p) => p.name);
   const versions = peers.map((p) => `${p.name} ${p.version}`).join(", ");
   const md = table(rows, tools);
-  const g = goals(rows, standIn);
+  const g = goals(rows, standIn, floors);
   const notes = [
     `Medians; latencies also give p95, max and n. Ratios are peer ÷ adasa of the medians ` +
     `(for MB/s, below 1× means adasa is faster). MB = 10^6 bytes.`,

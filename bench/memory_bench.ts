@@ -17,6 +17,7 @@ import {
   childrenOf,
   cleanupAll,
   killTracked,
+  type MemoryFigures,
   onCleanup,
   ROOT,
   run,
@@ -25,6 +26,7 @@ import {
   track,
   waitGone,
 } from "./_util.ts";
+import { denoFloor, settledMemory } from "./scenarios/deno_floor.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -47,75 +49,9 @@ const GOAL_APPS_MB = 50;
 /** How long a process is left alone before it is measured (V8 settles, timers run once). */
 const SETTLE_MS = 3_000;
 
-interface Memory {
-  rss: number;
-  pss: number;
-  anon: number;
-}
-
-/** RSS (VmRSS), PSS and anonymous memory of a process, in bytes. */
-function memoryOf(pid: number): Memory {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const rollup = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
-  const kb = (text: string, field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? NaN) * 1024;
-  return {
-    rss: kb(status, "VmRSS"),
-    pss: kb(rollup, "Pss"),
-    anon: kb(rollup, "Anonymous"),
-  };
-}
-
-/** Waits SETTLE_MS, then takes three readings a second apart and keeps the last. */
-async function settled(pid: number): Promise<Memory> {
-  await sleep(SETTLE_MS);
-  let m = memoryOf(pid);
-  for (let i = 0; i < 2; i++) {
-    await sleep(1_000);
-    m = memoryOf(pid);
-  }
-  return m;
-}
-
-/** A bare Deno script holding `children` piped `sleep`s, reading their output. */
-const FLOOR_SCRIPT = `
-const n = Number(Deno.args[0]);
-const kids = [];
-for (let i = 0; i < n; i++) {
-  const c = new Deno.Command("sleep", { args: ["3600"], stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-  c.stdout.pipeTo(new WritableStream()).catch(() => {});
-  c.stderr.pipeTo(new WritableStream()).catch(() => {});
-  kids.push(c);
-}
-console.log("ready");
-setInterval(() => {}, 1000);
-`;
-
-async function floor(children: number): Promise<Memory> {
-  const file = await Deno.makeTempFile({ prefix: "adasa-floor-", suffix: ".js" });
-  onCleanup(() => Deno.remove(file).catch(() => {}));
-  await Deno.writeTextFile(file, FLOOR_SCRIPT);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-config", "--no-lock", file, String(children)],
-    env: baseEnv("/tmp"),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const self = track(child.pid)!;
-  const reader = child.stdout.getReader();
-  await reader.read(); // "ready"
-  reader.releaseLock();
-  const m = await settled(child.pid);
-  const kids = childrenOf(child.pid).map(track).filter((t) => t !== null);
-  killTracked(self, "SIGKILL");
-  for (const k of kids) killTracked(k, "SIGKILL");
-  await child.status;
-  await child.stdout.cancel().catch(() => {});
-  await waitGone(kids.map((k) => k.pid), 5_000);
-  return m;
-}
+type Memory = MemoryFigures;
+const floor = denoFloor;
+const settled = (pid: number) => settledMemory(pid, SETTLE_MS);
 
 /**
  * One daemon, auto-started by `cli` on a fresh home: memory idle and with APPS apps. With

@@ -53,19 +53,25 @@ export async function ping(ctx: ScenarioContext): Promise<Row> {
   };
 }
 
-/** 5. Daemon RSS and PSS now, in MB. */
+/** 5. Daemon RSS, PSS and anonymous memory now, in MB. */
 export function memory(ctx: ScenarioContext, key: string, title: string): Row[] {
   const rss: Record<string, Measure> = {};
   const pss: Record<string, Measure> = {};
+  const anon: Record<string, Measure> = {};
   for (const p of ctx.peers) {
     const m = memoryOf(p.daemonPid);
     rss[p.name] = { value: m.rss / 1e6 };
     pss[p.name] = { value: m.pss / 1e6 };
+    anon[p.name] = { value: m.anon / 1e6 };
   }
-  return [
-    { key: `${key}-rss`, title: `${title}, RSS`, unit: "MB", lowerIsBetter: true, values: rss },
-    { key: `${key}-pss`, title: `${title}, PSS`, unit: "MB", lowerIsBetter: true, values: pss },
-  ];
+  const row = (suffix: string, name: string, values: Record<string, Measure>): Row => ({
+    key: `${key}-${suffix}`,
+    title: `${title}, ${name}`,
+    unit: "MB",
+    lowerIsBetter: true,
+    values,
+  });
+  return [row("rss", "RSS", rss), row("pss", "PSS", pss), row("anon", "anonymous", anon)];
 }
 
 /** 4. SIGKILL the managed child; time until the daemon has a new child. */

@@ -1,4 +1,5 @@
 /** The results table (markdown), the goals and whether each is met. */
+import type { MemoryFigures } from "../_util.ts";
 import type { Measure, Row } from "./types.ts";
 
 /** Peers' medians measured on 2 cores, used when a peer did not run here. */
@@ -76,7 +77,11 @@ export function howList(rows: Row[]): string {
 }
 
 /** The goals of the issue, judged on this run's numbers. */
-export function goals(rows: Row[], startFileIsStandIn: boolean): Goal[] {
+export function goals(
+  rows: Row[],
+  startFileIsStandIn: boolean,
+  floors?: { idle: MemoryFigures; children: MemoryFigures },
+): Goal[] {
   const get = (key: string, tool = "adasa") => rows.find((r) => r.key === key)?.values[tool];
   const out: Goal[] = [];
   const judge = (text: string, value: number | undefined, ok: (v: number) => boolean, d: string) =>
@@ -123,14 +128,25 @@ export function goals(rows: Row[], startFileIsStandIn: boolean): Goal[] {
       get("crash", "pm2") ? "" : " (reference)"
     }`,
   );
-  const rss = get("mem100-rss")?.value;
-  const pss = get("mem100-pss")?.value;
-  judge(
-    "daemon RSS with 100 processes < 50 MB (PSS reported)",
-    rss,
-    (v) => v < 50,
-    `RSS ${rss?.toFixed(1)} MB, PSS ${pss?.toFixed(1)} MB`,
-  );
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)}`;
+  const floorText = (f: MemoryFigures | undefined, what: string) =>
+    f ? `; bare Deno ${what}: RSS ${mb(f.rss)}, PSS ${mb(f.pss)}, anon ${mb(f.anon)} MB` : "";
+  for (
+    const [key, goal, what, floor] of [
+      ["mem0", 45, "idle", floors?.idle] as const,
+      ["mem100", 50, "with 100 processes", floors?.children] as const,
+    ]
+  ) {
+    const rss = get(`${key}-rss`)?.value;
+    judge(
+      `daemon RSS ${what} ≤ ${goal} MB (PSS and anonymous memory reported)`,
+      rss,
+      (v) => v <= goal,
+      `RSS ${rss?.toFixed(1)}, PSS ${get(`${key}-pss`)?.value.toFixed(1)}, anon ${
+        get(`${key}-anon`)?.value.toFixed(1)
+      } MB${floorText(floor, key === "mem0" ? "script" : "holding 100 piped children")}`,
+    );
+  }
   const cpu = get("cpu")?.value;
   judge(
     "idle CPU ≤ 0.3 % of a core (sampling every 2 s, writing history)",
