@@ -20,7 +20,7 @@ export interface UnitOptions {
 // deno-lint-ignore no-control-regex -- control characters are what this refuses
 const CONTROL = /[\x00-\x1f\x7f]/;
 /** A login name or a numeric uid: what `User=` accepts without quoting. */
-const USER_NAME = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/;
+export const USER_NAME = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/;
 
 /**
  * The unit text.

@@ -3,7 +3,7 @@
  * XDG_CONFIG_HOME, and systemctl is a fake script (ADASA_SYSTEMCTL) that appends its
  * arguments to a file, so no real unit is ever touched.
  */
-import { assert, assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { makeHome, runCli } from "../_helpers/daemon.ts";
 import { DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
 
@@ -47,13 +47,165 @@ Deno.test("startup prints a user unit that runs the daemon with Restart=always f
   assertEquals(lines.filter((l) => l.startsWith("User=")), [], "a user unit names no User");
 });
 
-Deno.test("startup --system --user names the user and the multi-user target", async () => {
+/** `name:home` of an account by getent, as the unit must see it. */
+async function account(key: string): Promise<{ name: string; home: string }> {
+  const out = await new Deno.Command("getent", { args: ["passwd", key] }).output();
+  const fields = new TextDecoder().decode(out.stdout).trim().split(":");
+  return { name: fields[0]!, home: fields[5]! };
+}
+
+async function whoami(): Promise<string> {
+  return (await account(String(Deno.uid()))).name;
+}
+
+/** A fake loginctl that answers `Linger=VALUE` (or fails, for "no such logged-in user"). */
+async function fakeLoginctl(dir: string, linger: "yes" | "no" | "fail"): Promise<string> {
+  const bin = `${dir}/loginctl-${linger}`;
+  const body = linger === "fail"
+    ? "echo 'Failed to get user: User ID 1 is not logged in or lingering' >&2; exit 1"
+    : `echo Linger=${linger}`;
+  await Deno.writeTextFile(bin, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return bin;
+}
+
+Deno.test("startup --system --user NAME writes that user's home, a PATH of theirs and User=", async () => {
   await using s = await scratch();
-  const result = await runCli(s.home, ["startup", "--system", "--user", "bob"]);
+  // The invoking user's HOME and PATH hold folders that must not reach another user's unit.
+  const mine = `${s.dir}/invoker`;
+  await Deno.mkdir(`${mine}/bin`, { recursive: true });
+  const env = { HOME: mine, PATH: `${mine}/bin:${Deno.env.get("PATH")}` };
+  const nobody = await account("nobody");
+  assert(nobody.home, "this machine has a nobody user");
+  const result = await runCli(s.home, ["startup", "--system", "--user", "nobody"], { env });
   assertEquals(result.code, 0, result.stderr);
   const lines = unitLines(result.stdout);
-  assert(lines.includes("User=bob"), result.stdout);
+  assert(lines.includes("User=nobody"), result.stdout);
   assertEquals(lines.filter((l) => l.startsWith("WantedBy=")), ["WantedBy=multi-user.target"]);
+  assert(lines.includes(`Environment="ADASA_HOME=${nobody.home}/.adasa"`), result.stdout);
+  assert(!result.stdout.includes(s.home), "not the invoker's ADASA_HOME");
+  const path = lines.find((l) => l.startsWith(`Environment="PATH=`))!.slice(17, -1).split(":");
+  assert(path.includes("/usr/bin") && path.includes("/bin"), path.join(":"));
+  assertEquals(path.filter((d) => d.startsWith(mine)), [], path.join(":"));
+  // Where it goes and how to enable it, on stderr (stdout is the unit alone).
+  const sudo = Deno.uid() === 0 ? "" : "sudo ";
+  for (
+    const hint of [
+      "/etc/systemd/system/adasa.service",
+      `${sudo}systemctl daemon-reload`,
+      `${sudo}systemctl enable --now adasa.service`,
+    ]
+  ) assert(result.stderr.includes(hint), `says ${hint}: ${result.stderr}`);
+  assert(!result.stderr.includes("enable-linger"), "a system unit needs no lingering");
+
+  const byUid = await runCli(s.home, ["startup", "--system", "--user", "65534", "--json"], { env });
+  assertEquals(byUid.code, 0, byUid.stderr);
+  const json = JSON.parse(byUid.stdout);
+  assertEquals([json.user, json.home], [nobody.name, `${nobody.home}/.adasa`]);
+});
+
+Deno.test("startup refuses an unknown user, and another user's user unit, with one line and exit 2", async () => {
+  await using s = await scratch();
+  for (
+    const [args, pattern] of [
+      [["startup", "--system", "--user", "no_such_user_18"], /--user: no user "no_such_user_18"/],
+      [["startup", "--system", "--user", "999999"], /--user: no user "999999"/],
+      [["startup", "--system", "--user", "bad name"], /--user: not a user name or uid/],
+      [["startup", "--user", "nobody"], /a user unit runs as the user who installs it/],
+    ] as const
+  ) {
+    const result = await runCli(s.home, [...args], { env: { XDG_CONFIG_HOME: s.dir } });
+    assertEquals(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assertEquals(result.stdout, "");
+    assertEquals(unitLines(result.stderr).length, 1, result.stderr);
+    assertMatch(result.stderr, pattern);
+  }
+});
+
+Deno.test("a user unit says where it goes, how to enable it, and that lingering is needed when it is off", async () => {
+  await using s = await scratch();
+  const me = await whoami();
+  const env = { XDG_CONFIG_HOME: `${s.dir}/config` };
+  const unit = `${s.dir}/config/systemd/user/adasa.service`;
+  const off = await runCli(s.home, ["startup"], {
+    env: { ...env, ADASA_LOGINCTL: await fakeLoginctl(s.dir, "no") },
+  });
+  assertEquals(off.code, 0, off.stderr);
+  for (
+    const hint of [
+      unit,
+      "systemctl --user daemon-reload",
+      "systemctl --user enable --now adasa.service",
+      `loginctl enable-linger ${me}`,
+    ]
+  ) assert(off.stderr.includes(hint), `says ${hint}: ${off.stderr}`);
+  assert(!off.stdout.includes("linger"), "stdout is the unit alone");
+
+  const on = await runCli(s.home, ["startup", "--json"], {
+    env: { ...env, ADASA_LOGINCTL: await fakeLoginctl(s.dir, "yes") },
+  });
+  assertEquals(on.code, 0, on.stderr);
+  const json = JSON.parse(on.stdout);
+  assertEquals(json.linger, true);
+  assertEquals(json.commands, [
+    "systemctl --user daemon-reload",
+    "systemctl --user enable --now adasa.service",
+  ]);
+
+  // loginctl knows no session of this user: the flag file decides.
+  const lingerDir = `${s.dir}/linger`;
+  await Deno.mkdir(lingerDir);
+  const failing = { ...env, ADASA_LOGINCTL: await fakeLoginctl(s.dir, "fail") };
+  const noFile = await runCli(s.home, ["startup", "--json"], {
+    env: { ...failing, ADASA_LINGER_DIR: lingerDir },
+  });
+  assertEquals(JSON.parse(noFile.stdout).linger, false, noFile.stderr);
+  await Deno.writeTextFile(`${lingerDir}/${me}`, "");
+  const withFile = await runCli(s.home, ["startup", "--json"], {
+    env: { ...failing, ADASA_LINGER_DIR: lingerDir },
+  });
+  assertEquals(JSON.parse(withFile.stdout).linger, true, withFile.stderr);
+});
+
+Deno.test("startup --install replaces a symlink at the unit's path instead of writing through it, leaving no temp file", async () => {
+  await using s = await scratch();
+  const calls = `${s.dir}/systemctl.calls`;
+  const fake = `${s.dir}/systemctl`;
+  await Deno.writeTextFile(fake, `#!/bin/sh\necho "$*" >> '${calls}'\n`, { mode: 0o755 });
+  const folder = `${s.dir}/config/systemd/user`;
+  await Deno.mkdir(folder, { recursive: true });
+  const victim = `${s.dir}/victim`;
+  await Deno.writeTextFile(victim, "keep me\n");
+  await Deno.symlink(victim, `${folder}/adasa.service`);
+  const env = {
+    XDG_CONFIG_HOME: `${s.dir}/config`,
+    ADASA_SYSTEMCTL: fake,
+    ADASA_LOGINCTL: await fakeLoginctl(s.dir, "no"),
+  };
+  const printed = await runCli(s.home, ["startup"], { env });
+  const installed = await runCli(s.home, ["startup", "--install"], { env });
+  assertEquals(installed.code, 0, installed.stderr);
+  assertEquals(await Deno.readTextFile(victim), "keep me\n", "the symlink's target is untouched");
+  const stat = await Deno.lstat(`${folder}/adasa.service`);
+  assert(stat.isFile && !stat.isSymlink, "the unit is a file of its own");
+  assertEquals(stat.mode! & 0o777, 0o644);
+  assertEquals(
+    (await Deno.readTextFile(`${folder}/adasa.service`)).trimEnd(),
+    printed.stdout.trimEnd(),
+  );
+  const names = [];
+  for await (const entry of Deno.readDir(folder)) names.push(entry.name);
+  assertEquals(names, ["adasa.service"], "no temp file is left beside it");
+  assert(installed.stdout.includes(`loginctl enable-linger ${await whoami()}`), installed.stdout);
+
+  // A folder where the unit should be: one line, exit 1, nothing left behind.
+  await Deno.remove(`${folder}/adasa.service`);
+  await Deno.mkdir(`${folder}/adasa.service/x`, { recursive: true });
+  const blocked = await runCli(s.home, ["startup", "--install"], { env });
+  assertEquals(blocked.code, 1, blocked.stderr);
+  assertMatch(blocked.stderr, /Cannot write .*adasa\.service/);
+  const after = [];
+  for await (const entry of Deno.readDir(folder)) after.push(entry.name);
+  assertEquals(after, ["adasa.service"]);
 });
 
 Deno.test("startup --install writes the user unit and enables it; unstartup disables and removes it", async () => {
@@ -61,7 +213,11 @@ Deno.test("startup --install writes the user unit and enables it; unstartup disa
   const calls = `${s.dir}/systemctl.calls`;
   const fake = `${s.dir}/systemctl`;
   await Deno.writeTextFile(fake, `#!/bin/sh\necho "$*" >> '${calls}'\n`, { mode: 0o755 });
-  const env = { XDG_CONFIG_HOME: `${s.dir}/config`, ADASA_SYSTEMCTL: fake };
+  const env = {
+    XDG_CONFIG_HOME: `${s.dir}/config`,
+    ADASA_SYSTEMCTL: fake,
+    ADASA_LOGINCTL: await fakeLoginctl(s.dir, "yes"),
+  };
   const unit = `${s.dir}/config/systemd/user/adasa.service`;
 
   const printed = await runCli(s.home, ["startup"], { env });
