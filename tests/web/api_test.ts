@@ -69,6 +69,58 @@ async function checkLifecycle(
   assertEquals((await api("/api/list")).body, []);
 }
 
+Deno.test("start, stop, restart and reload of an app name act on every instance of that app, and its events name them all", async () => {
+  await using d = await startDaemon({ env: FAST });
+  const web = await startWeb(d);
+  const spec = shellApp("pair", "exec sleep 600", { instances: 2, exec_mode: "fork" });
+  const other = await web.call("/api/start", post(shellApp("bystander", "exec sleep 600")));
+  const started = await web.call("/api/start", post(spec));
+  assertEquals(started.status, 200, JSON.stringify(started.body));
+  const ids = (started.body as InstanceInfo[]).map((r) => r.id).sort();
+  assertEquals(ids.length, 2, "two instances");
+  const bystander = (other.body as InstanceInfo[])[0]!.id;
+  const rows = async () => (await web.call("/api/list")).body as InstanceInfo[];
+  const pairRows = async () => (await rows()).filter((r) => r.name === "pair");
+  await waitFor(rows, (all) => all.every((r) => r.status === "online"), { what: "all online" });
+  const pidsOf = async () => (await pairRows()).map((r) => r.pid);
+  const bystanderPid = (await rows()).find((r) => r.id === bystander)!.pid;
+
+  for (const [op, restarts] of [["restart", 1], ["reload", 2]] as const) {
+    const before = await pidsOf();
+    const reply = await web.call(`/api/${op}`, post({ targets: ["pair"] }));
+    assertEquals(reply.status, 200, JSON.stringify(reply.body));
+    assertEquals((reply.body as InstanceInfo[]).map((r) => r.id).sort(), ids, `${op} replies both`);
+    const after = await waitFor(pairRows, (r) => r.every((x) => x.status === "online"), {
+      what: `pair online after ${op}`,
+    });
+    assertEquals(after.map((r) => r.restarts), [restarts, restarts], `${op}: both counted`);
+    for (const [i, pid] of after.map((r) => r.pid).entries()) {
+      assert(pid !== null && pid !== before[i], `${op}: instance ${i} has a new process`);
+    }
+  }
+  const stopped = await web.call("/api/stop", post({ targets: ["pair"] }));
+  assertEquals((stopped.body as InstanceInfo[]).map((r) => r.status), ["stopped", "stopped"]);
+  assertEquals((await pairRows()).map((r) => r.pid), [null, null]);
+  const again = await web.call("/api/start", post({ targets: ["pair"] }));
+  assertEquals(again.status, 200, JSON.stringify(again.body));
+  await waitFor(pairRows, (r) => r.every((x) => x.status === "online"), { what: "pair back" });
+  const untouched = (await rows()).find((r) => r.id === bystander)!;
+  assertEquals(
+    [untouched.pid, untouched.restarts],
+    [bystanderPid, 0],
+    "the other app is untouched",
+  );
+
+  const events = (await web.call("/api/events?targets=pair&limit=200")).body as EventRecord[];
+  for (const id of ids) {
+    const kinds = events.filter((e) => e.instance_id === id).map((e) => e.event);
+    for (const kind of ["restart", "reload", "stop", "start"]) {
+      assert(kinds.includes(kind), `instance ${id} has a ${kind} event: ${kinds.join(", ")}`);
+    }
+  }
+  assertEquals(events.filter((e) => e.instance_id === bystander), [], "only the app's events");
+});
+
 Deno.test("no token or a wrong token gets 401 and nothing happens", async () => {
   await using d = await startDaemon();
   const web = await startWeb(d);

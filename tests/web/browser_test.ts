@@ -1,8 +1,10 @@
 /**
  * The dashboard driven in headless Chromium (Debian's /usr/bin/chromium, through playwright-core
  * from the npm registry): the table shows a started app, the restart button restarts it after
- * the confirmation, and the charts draw the points that the history holds; at 1280x800 and at
- * phone size (390x844), with screenshots in the test's temp folder.
+ * the confirmation, and the charts draw the points that the history holds; the app bar restarts,
+ * reloads, stops and starts every instance of a two-instance app, and that app's recent events
+ * show beside its charts; at 1280x800 and at phone size (390x844), with screenshots in the
+ * test's temp folder.
  * Without Chromium the test is ignored, under a name that says so, except in CI (CI=true), where
  * it fails: .ci/run installs Chromium, so its absence there is a broken setup, not a skip.
  */
@@ -37,7 +39,8 @@ function chromiumInstalled(): boolean {
 
 const installed = chromiumInstalled();
 const inCi = Deno.env.get("CI") === "true";
-const NAME = "dashboard in headless Chromium shows the app, restarts it, and charts its history";
+const NAME =
+  "dashboard in headless Chromium shows the app, restarts it, charts its history, and acts on a whole app beside its events";
 
 Deno.test({
   name: installed || inCi ? NAME : `${NAME} (IGNORED: ${CHROMIUM} is not installed)`,
@@ -71,6 +74,12 @@ async function driveDashboard(shots: string): Promise<void> {
   const script = "while true; do echo serving; sleep 0.3; done";
   const started = await web.call("/api/start", post(shellApp("web-demo", script)));
   const id = (started.body as InstanceInfo[])[0]!.id;
+  const pair = await web.call(
+    "/api/start",
+    post(shellApp("web-pair", "exec sleep 600", { instances: 2, exec_mode: "fork" })),
+  );
+  const pairIds = (pair.body as InstanceInfo[]).map((r) => r.id);
+  assertEquals(pairIds.length, 2, JSON.stringify(pair.body));
   await waitFor(
     () => web.call("/api/stats?targets=web-demo&since=15m&max_points=300"),
     (r) => (r.body as { points: unknown[] }).points.length >= 2,
@@ -82,6 +91,7 @@ async function driveDashboard(shots: string): Promise<void> {
     // The page forbids eval (CSP); the checks below are strings evaluated in it, so bypass it.
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     await checkDesktop(page, web, id, shots);
+    await checkAppActions(page, web, pairIds);
     await checkPhone(page, id, shots);
   } finally {
     await browser.close();
@@ -114,6 +124,90 @@ async function checkDesktop(page: Page, web: Web, id: number, shots: string): Pr
   const after = await rowOf(web, id);
   assertEquals(after.restarts, 1);
   assert(after.pid !== pidBefore, `a new process: ${pidBefore} then ${after.pid}`);
+}
+
+/** The app bar acts on every instance of the selected app; its events sit beside its charts. */
+async function checkAppActions(page: Page, web: Web, ids: number[]): Promise<void> {
+  await page.selectOption("#app-select", "web-pair");
+  await page.waitForFunction(
+    `document.querySelector("#app-instances")?.textContent === "2 instances"`,
+  );
+  assertEquals(await page.textContent("#events-title"), "Recent events of web-pair");
+  await page.waitForSelector(`#event-list li[data-event="created"]`);
+  const listed: string[] = await page.evaluate(
+    `[...document.querySelectorAll("#event-list li strong")].map((e) => e.textContent)`,
+  );
+  const own = new RegExp(`#(${ids.join("|")})$`);
+  // App events (created) carry no instance; every other one is of web-pair's instances.
+  assert(
+    listed.length > 0 && listed.every((t) => own.test(t) || !t.includes("#")),
+    `web-pair's: ${listed.join(", ")}`,
+  );
+  const charts = await (await page.$(".charts")).boundingBox();
+  const events = await (await page.$(".app-events")).boundingBox();
+  assert(
+    events.x >= charts.x + charts.width && events.y < charts.y + charts.height,
+    `events beside the charts: ${JSON.stringify({ charts, events })}`,
+  );
+
+  const rowsOf = async () => {
+    const rows = (await web.call("/api/list")).body as InstanceInfo[];
+    return ids.map((i) => rows.find((r) => r.id === i)!);
+  };
+  const appButton = (op: string) => `#app-actions button[data-app-action="${op}"]`;
+  const act = async (op: string) => {
+    await page.click(appButton(op));
+    await page.waitForSelector("#confirm-dialog[open]");
+    const text = await page.textContent("#confirm-text");
+    assert(text.includes("web-pair") && ids.every((i) => text.includes(`#${i}`)), text);
+    await page.click("#confirm-ok");
+  };
+  const cellsAre = (column: string, value: string) =>
+    page.waitForFunction(
+      `${JSON.stringify(ids)}.every((i) =>
+        document.querySelector(\`tr[data-id="\${i}"] ${column}\`)?.textContent === ${
+        JSON.stringify(value)
+      })`,
+      null,
+      { timeout: 15_000 },
+    );
+  const statusIs = (status: string) =>
+    page.waitForFunction(
+      `${JSON.stringify(ids)}.every((i) =>
+        document.querySelector(\`tr[data-id="\${i}"]\`)?.dataset.status === ${
+        JSON.stringify(status)
+      })`,
+      null,
+      { timeout: 15_000 },
+    );
+  await statusIs("online");
+  assert(await page.isDisabled(appButton("start")), "Start is off while every instance is up");
+
+  for (const [op, restarts] of [["restart", "1"], ["reload", "2"]] as const) {
+    const before = (await rowsOf()).map((r) => r.pid);
+    await act(op);
+    await cellsAre("td.restarts", restarts);
+    const after = await rowsOf();
+    for (const [i, row] of after.entries()) {
+      assert(row.pid !== null && row.pid !== before[i], `${op}: #${row.id} has a new process`);
+    }
+    // The panel shows the command's events for both instances once it is done.
+    for (const i of ids) {
+      await page.waitForSelector(`#event-list li[data-event="${op}"] >> text=#${i}`, {
+        timeout: 15_000,
+      });
+    }
+  }
+  await act("stop");
+  await statusIs("stopped");
+  assertEquals((await rowsOf()).map((r) => r.pid), [null, null]);
+  await page.waitForFunction(
+    `!document.querySelector(${JSON.stringify(appButton("start"))}).disabled`,
+  );
+  assert(await page.isDisabled(appButton("stop")), "Stop is off once every instance is down");
+  await act("start");
+  await statusIs("online");
+  assert((await rowsOf()).every((r) => r.pid !== null), "both run again");
 }
 
 async function checkPhone(page: Page, id: number, shots: string): Promise<void> {

@@ -1,5 +1,6 @@
-// The dashboard: the process table (refreshed every 2 s), restart and stop buttons with a
-// confirmation, the history charts of the selected app, its events and its logs.
+// The dashboard: the process table (refreshed every 2 s) with actions on each instance, the
+// selected app's actions on all its instances (each with a confirmation), its history charts
+// with its recent events beside them, and its logs.
 import { makeApi, takeToken } from "./api.js";
 import { drawChart, formatPercent, formatSize, watchChartWidths } from "./chart.js";
 import { showEvents, showLogs } from "./panels.js";
@@ -16,7 +17,8 @@ const WINDOW_MS = {
 };
 const $ = (selector) => document.querySelector(selector);
 
-const state = { api: null, app: "", stopFollow: () => {} };
+const state = { api: null, app: "", rows: [], stopFollow: () => {} };
+const TITLE = { start: "Start", stop: "Stop", restart: "Restart", reload: "Reload" };
 
 function showError(error) {
   const banner = $("#error-banner");
@@ -47,7 +49,10 @@ function actionButton(label, row, op) {
   button.textContent = label;
   button.dataset.action = op;
   button.setAttribute("aria-label", `${label} ${row.name} #${row.id}`);
-  button.addEventListener("click", () => confirmAction(op, row));
+  button.addEventListener(
+    "click",
+    () => confirmAction(op, { label: `${row.name} #${row.id}`, targets: [String(row.id)] }),
+  );
   return button;
 }
 
@@ -61,7 +66,11 @@ function renderRow(row) {
   const actions = document.createElement("div");
   actions.className = "actions";
   if (row.desired === "up") {
-    actions.append(actionButton("Restart", row, "restart"), actionButton("Stop", row, "stop"));
+    actions.append(
+      actionButton("Restart", row, "restart"),
+      actionButton("Reload", row, "reload"),
+      actionButton("Stop", row, "stop"),
+    );
   } else actions.append(actionButton("Start", row, "start"));
   tr.append(
     cell("id", String(row.id)),
@@ -82,7 +91,9 @@ async function refreshList() {
     const rows = await state.api.get("/api/list");
     $("#process-table tbody").replaceChildren(...rows.map(renderRow));
     $("#no-processes").hidden = rows.length > 0;
+    state.rows = rows;
     syncAppChoices(rows);
+    syncAppActions();
     $("#connection").textContent = "live";
     $("#connection").dataset.state = "live";
   } catch (error) {
@@ -102,14 +113,36 @@ function syncAppChoices(rows) {
   else selectApp(apps[0] ?? "");
 }
 
-function confirmAction(op, row) {
+/** The app buttons: Start while some instance is meant to be down, the others while some is up. */
+function syncAppActions() {
+  const rows = state.rows.filter((r) => r.name === state.app);
+  const up = rows.some((r) => r.desired === "up");
+  const down = rows.some((r) => r.desired !== "up");
+  for (const button of document.querySelectorAll("#app-actions button")) {
+    const op = button.dataset.appAction;
+    button.disabled = rows.length === 0 || (op === "start" ? !down : !up);
+    button.setAttribute("aria-label", `${TITLE[op]} every instance of ${state.app || "the app"}`);
+  }
+  $("#app-instances").textContent = rows.length === 1 ? "1 instance" : `${rows.length} instances`;
+}
+
+function appAction(op) {
+  const rows = state.rows.filter((r) => r.name === state.app);
+  if (!state.app || rows.length === 0) return;
+  const ids = rows.map((r) => `#${r.id}`).join(", ");
+  const label = `every instance of ${state.app} (${ids})`;
+  confirmAction(op, { label, targets: [state.app] });
+}
+
+/** Asks, then runs `op` on `what.targets` (instance ids or an app name). */
+function confirmAction(op, what) {
   const dialog = $("#confirm-dialog");
-  $("#confirm-text").textContent = `${op[0].toUpperCase()}${op.slice(1)} ${row.name} #${row.id}?`;
+  $("#confirm-text").textContent = `${TITLE[op]} ${what.label}?`;
   dialog.returnValue = "";
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "ok") return;
     try {
-      await state.api.post(`/api/${op}`, { targets: [String(row.id)] });
+      await state.api.post(`/api/${op}`, { targets: what.targets });
       showError(null);
     } catch (error) {
       showError(error);
@@ -142,7 +175,8 @@ async function refreshHistory() {
 
 async function refreshEvents() {
   try {
-    await showEvents(state.api, $("#event-list"), state.app);
+    const shown = await showEvents(state.api, $("#event-list"), state.app);
+    $("#no-events").hidden = shown > 0;
   } catch (error) {
     showError(error);
   }
@@ -162,6 +196,8 @@ async function refreshLogs() {
 function selectApp(app) {
   state.app = app;
   $("#app-select").value = app;
+  $("#events-title").textContent = app ? `Recent events of ${app}` : "Recent events";
+  syncAppActions();
   refreshHistory();
   refreshEvents();
   refreshLogs();
@@ -185,6 +221,9 @@ function start() {
   watchChartWidths();
   $("#app-select").addEventListener("change", (e) => selectApp(e.target.value));
   $("#window-select").addEventListener("change", () => refreshHistory());
+  for (const button of document.querySelectorAll("#app-actions button")) {
+    button.addEventListener("click", () => appAction(button.dataset.appAction));
+  }
   $("#log-form").addEventListener("submit", (e) => {
     e.preventDefault();
     refreshLogs();

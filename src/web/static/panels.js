@@ -17,6 +17,7 @@ function describeEvent(e) {
   return parts.join(", ");
 }
 
+/** Shows the app's latest events, newest first; returns how many. */
 export async function showEvents(api, list, app) {
   const events = app ? await api.get("/api/events", { targets: app, limit: 50 }) : [];
   const items = events.slice().reverse().map((e) => {
@@ -28,10 +29,12 @@ export async function showEvents(api, list, app) {
     name.textContent = `${e.event}${e.instance_id === null ? "" : ` #${e.instance_id}`}`;
     const detail = document.createElement("span");
     detail.textContent = describeEvent(e);
+    li.dataset.event = e.event;
     li.append(time, " ", name, " ", detail);
     return li;
   });
   list.replaceChildren(...items);
+  return items.length;
 }
 
 function lineText(line) {
