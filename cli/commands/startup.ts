@@ -11,6 +11,7 @@ import { AdasaError } from "../../src/protocol/errors.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { realPath } from "../real_path.ts";
 import { DAEMON_V8_FLAGS } from "../daemon_process.ts";
+import { writeNewFile } from "../write_new_file.ts";
 import { type Account, lingerEnabled, lookupAccount } from "./_system_user.ts";
 
 const UNIT = "adasa.service";
@@ -190,26 +191,15 @@ function lingerNote(user: string): string {
 
 /**
  * Writes the unit whole or not at all: a new file beside it (created exclusively, so no symlink
- * or existing file is followed), synced, then renamed over the unit. A symlink at the unit's
- * path is replaced, never written through.
+ * or existing file is followed), then renamed over the unit. A symlink at the unit's path is
+ * replaced, never written through.
  */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
-  await Deno.mkdir(dir, { recursive: true });
-  const temp = `${dir}/.${UNIT}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
-    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
-    try {
-      const bytes = new TextEncoder().encode(text);
-      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.chmod(temp, 0o644); // whatever the umask took away: systemd reads it as any user
-    await Deno.rename(temp, path);
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true });
+    await writeNewFile(path, text, { mode: 0o644 });
   } catch (error) {
-    await Deno.remove(temp).catch(() => {});
+    if (error instanceof AdasaError) throw error;
     throw new AdasaError("INTERNAL", `Cannot write ${path}: ${(error as Error).message}`, {
       cause: error,
     });
