@@ -103,6 +103,21 @@ Deno.test("startup --system --user NAME writes that user's home, a PATH of their
   assertEquals([json.user, json.home], [nobody.name, `${nobody.home}/.adasa`]);
 });
 
+Deno.test("startup --system --user NAME warns when deno lies in the invoker's home, and keeps that folder out of NAME's PATH", async () => {
+  await using s = await scratch();
+  const deno = Deno.execPath();
+  const denoDir = deno.slice(0, deno.lastIndexOf("/"));
+  // The invoker's HOME is taken to be the folder above deno's, as with ~/.deno/bin/deno.
+  const home = denoDir.slice(0, denoDir.lastIndexOf("/")) || "/";
+  const result = await runCli(s.home, ["startup", "--system", "--user", "nobody"], {
+    env: { HOME: home },
+  });
+  assertEquals(result.code, 0, result.stderr);
+  assertMatch(result.stderr, new RegExp(`warning: nobody may not be able to run ${deno}`));
+  const path = unitLines(result.stdout).find((l) => l.startsWith(`Environment="PATH=`))!;
+  assert(!path.slice(17, -1).split(":").includes(denoDir), path);
+});
+
 Deno.test("startup refuses an unknown user, and another user's user unit, with one line and exit 2", async () => {
   await using s = await scratch();
   for (
