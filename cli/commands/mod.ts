@@ -212,15 +212,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "export",
-    summary: "Write app definitions as a config file that adasa start accepts",
-    usage: "adasa export [id|name...] [--format json|toml] [--output FILE]",
+    summary: "Write app definitions as a config file, or as systemd, Compose or Kubernetes files",
+    usage: "adasa export [id|name...|FILE [name...]] [--format FMT] [-o FILE|DIR]",
     flags: {
-      format: { type: "string", value: "FMT", help: "json (default) or toml" },
+      format: {
+        type: "string",
+        value: "FMT",
+        help: "json (default), toml, systemd, compose or kubernetes",
+      },
       output: {
         type: "string",
         short: "o",
-        value: "FILE",
-        help: "Write to FILE instead of stdout",
+        value: "PATH",
+        help: "Write to PATH instead of stdout (a folder for systemd, compose, kubernetes)",
       },
     },
     load: () => import("./export.ts"),

@@ -3,7 +3,7 @@
  * default (YAML 1.2 core) schema; the `yaml` package's default is the same schema. The one
  * import of yaml.
  */
-import { parse, YAMLParseError } from "yaml";
+import { parse, stringify, YAMLParseError } from "yaml";
 import type { ParseResult } from "./json_toml.ts";
 
 /**
@@ -22,4 +22,9 @@ export function parseYamlText(text: string): ParseResult {
     const at = pos ? { at: { line: pos.line, column: pos.col } } : {};
     return { ok: false, message: `invalid YAML: ${why}`, ...at };
   }
+}
+
+/** Data to YAML text, for exports; keys keep their order, long strings are not folded, no anchors. */
+export function stringifyYaml(data: unknown): string {
+  return stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -229,12 +229,30 @@ export interface OpMap {
     args: { targets?: string[]; since?: number; until?: number; max_points?: number };
     reply: StatsReply;
   };
-  export: { args: { targets?: string[]; format?: "json" | "toml" }; reply: { text: string } };
+  export:
+    | { args: { targets?: string[]; format?: "json" | "toml" }; reply: { text: string } }
+    | {
+      args: {
+        targets?: string[];
+        format: "systemd" | "compose" | "kubernetes";
+        /** Export the apps of this file (only those named by `targets`, when given). */
+        config?: ConfigFileArgs;
+      };
+      reply: EngineExportReply;
+    };
   web_start: {
     args: { port?: number; host?: string; token?: string; metrics_public?: boolean };
     reply: WebStatus;
   };
   web_stop: { args: NoArgs; reply: { stopped: boolean } };
+}
+
+/** `export` to another engine: its files (paths relative to the output folder), and warnings. */
+export interface EngineExportReply {
+  text: string;
+  files: { path: string; text: string }[];
+  /** One line per setting with no equivalent in the engine. */
+  warnings: string[];
 }
 
 /** One op name. */

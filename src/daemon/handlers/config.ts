@@ -6,6 +6,7 @@
  */
 import type { AppExtras } from "../../config/mod.ts";
 import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
+import type { EngineExportReply } from "../../protocol/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { specFromInput } from "./_spec.ts";
 
@@ -131,26 +132,74 @@ export async function reloadFromConfig(
   };
 }
 
-/** `export`: the definitions of the targeted apps (all by default) as a config file. */
+const ENGINES = ["systemd", "compose", "kubernetes"] as const;
+type EngineName = typeof ENGINES[number];
+
+/**
+ * `export`: the definitions of the targeted apps (all by default) as a config file, or as the
+ * files of another engine; from the registry, or from a config file without starting it.
+ */
 export async function exportConfig(
   ctx: DaemonContext,
   args: Record<string, unknown>,
-): Promise<{ text: string }> {
+): Promise<{ text: string } | EngineExportReply> {
   const format = arg.optionalString(args, "format") ?? "json";
-  if (format !== "json" && format !== "toml") {
-    throw new AdasaError("INVALID_ARGUMENT", `--format must be json or toml, got "${format}"`);
+  const engine = ENGINES.find((e) => e === format);
+  if (format !== "json" && format !== "toml" && !engine) {
+    throw new AdasaError(
+      "INVALID_ARGUMENT",
+      `--format must be json, toml, systemd, compose or kubernetes, got "${format}"`,
+    );
   }
   const targets = arg.stringArray(args, "targets") ?? [];
-  const names = targets.length === 0
-    ? null
-    : new Set(ctx.supervisor.resolve(targets).map((i) => i.spec.name));
-  const specs = ctx.supervisor.apps().map((a) => a.spec).filter((s) => !names || names.has(s.name));
+  const config = arg.object(args, "config");
+  const specs = config ? await fileSpecs(ctx, config, targets) : registrySpecs(ctx, targets);
+  if (engine) return await exportEngine(specs, engine);
+  if (format !== "json" && format !== "toml") throw new TypeError("unreachable");
   const { exportApps } = await configModule();
   return {
     text: exportApps(specs, format, {
       extras: Object.fromEntries(specs.map((s) => [s.name, extrasOf(s)])),
     }),
   };
+}
+
+function registrySpecs(ctx: DaemonContext, targets: string[]): AppSpec[] {
+  const names = targets.length === 0
+    ? null
+    : new Set(ctx.supervisor.resolve(targets).map((i) => i.spec.name));
+  return ctx.supervisor.apps().map((a) => a.spec).filter((s) => !names || names.has(s.name));
+}
+
+/** The apps of a config file, those named by `targets` when given; each name must be there. */
+async function fileSpecs(
+  ctx: DaemonContext,
+  config: Record<string, unknown>,
+  targets: string[],
+): Promise<AppSpec[]> {
+  const { specs } = await loadSpecs(ctx, config);
+  for (const name of targets) {
+    if (!specs.some((s) => s.name === name)) {
+      throw new AdasaError(
+        "NOT_FOUND",
+        `No app "${name}" in ${arg.string(config, "path")}: it has ${
+          specs.map((s) => `"${s.name}"`).join(", ")
+        }`,
+      );
+    }
+  }
+  return targets.length ? specs.filter((s) => targets.includes(s.name)) : specs;
+}
+
+async function exportEngine(specs: AppSpec[], engine: EngineName): Promise<EngineExportReply> {
+  if (specs.length === 0) throw new AdasaError("NOT_FOUND", "No apps to export");
+  // Loaded here, on demand: most daemons never export.
+  const { exportForEngine } = await import("../../config/engine_export.ts");
+  const { files, warnings } = exportForEngine(specs, engine);
+  const text = files.length === 1
+    ? files[0]!.text
+    : files.map((f) => `### ${f.path}\n${f.text}`).join("\n");
+  return { text, files, warnings };
 }
 
 /** The fields of a definition that config files carry as pm2-style extras. */
