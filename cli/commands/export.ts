@@ -17,7 +17,14 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   const format = FORMATS.find((f) => f === given);
   if (!format) throw usageError(`--format must be ${FORMATS.join(", ")}, got "${given}"`);
   const output = typeof parsed.values.output === "string" ? parsed.values.output : null;
-  if (format === "json" || format === "toml") return await exportFile(parsed, ctx, format, output);
+  if (format === "json" || format === "toml") {
+    if (parsed.values.env !== undefined) {
+      throw usageError(
+        "adasa export: --env NAME goes with --format systemd, compose or kubernetes",
+      );
+    }
+    return await exportFile(parsed, ctx, format, output);
+  }
   return await exportEngine(parsed, ctx, format, output);
 }
 
@@ -44,10 +51,14 @@ async function exportEngine(
 ): Promise<number> {
   const [first, ...rest] = parsed.positionals;
   const fromFile = first !== undefined && isConfigFile(first);
+  const profile = typeof parsed.values.env === "string" ? parsed.values.env : undefined;
+  if (profile !== undefined && !fromFile) {
+    throw usageError("adasa export: --env NAME needs a config file to take the profile from");
+  }
   const reply = await call(ctx, "export", {
     format,
     targets: fromFile ? rest : parsed.positionals,
-    ...(fromFile ? { config: configArg(first, {}) } : {}),
+    ...(fromFile ? { config: configArg(first, { profile }) } : {}),
   });
   for (const warning of reply.warnings) printError(`Warning: ${warning}`);
   if (output === null) {

@@ -220,6 +220,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: "FMT",
         help: "json (default), toml, systemd, compose or kubernetes",
       },
+      env: {
+        type: "string",
+        value: "NAME",
+        help: "With a config file: apply its env_NAME profile, as adasa start does",
+      },
       output: {
         type: "string",
         short: "o",

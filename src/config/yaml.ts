@@ -24,7 +24,11 @@ export function parseYamlText(text: string): ParseResult {
   }
 }
 
-/** Data to YAML text, for exports; keys keep their order, long strings are not folded, no anchors. */
+/**
+ * Data to YAML text, for exports; keys keep their order, long strings are not folded, no
+ * anchors. Strings YAML 1.1 reads as other types (`no`, `on`, `0755`) are quoted, as Compose's
+ * and Kubernetes' readers are YAML 1.1 ones: unquoted, `restart: no` is the boolean false.
+ */
 export function stringifyYaml(data: unknown): string {
-  return stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(data, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
 }
