@@ -67,3 +67,46 @@ Deno.test({
     assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
   },
 });
+
+interface Graph {
+  roots: string[];
+  modules: {
+    specifier: string;
+    dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+  }[];
+}
+
+/** The modules an entry loads before running: `deno info`'s graph, dynamic imports cut off. */
+function staticModules(graph: Graph): string[] {
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>(graph.roots);
+  const queue = [...graph.roots];
+  for (let next = queue.pop(); next; next = queue.pop()) {
+    for (const dep of bySpecifier.get(next)?.dependencies ?? []) {
+      const target = dep.code?.specifier;
+      if (!target || dep.isDynamic || seen.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+    }
+  }
+  return [...seen];
+}
+
+Deno.test("the engine exports are in neither the CLI's nor the daemon's static import graph", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  for (const entry of ["cli/main.ts", "main.ts"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", `${root}${entry}`],
+      cwd: root,
+    }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as Graph;
+    const files = staticModules(graph);
+    assert(files.length > 10, `${entry}: only ${files.length} modules read`);
+    assertEquals(files.filter((f) => /\/src\/config\/engine_/.test(f)), [], entry);
+    // ... and the daemon does reach them, on demand.
+    if (entry === "main.ts") {
+      assert(graph.modules.some((m) => m.specifier.endsWith("/src/config/engine_export.ts")));
+    }
+  }
+});
