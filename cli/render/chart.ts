@@ -4,10 +4,21 @@
  */
 import { formatPercent, formatSize } from "../../src/model/units.ts";
 
-/** One value at one time (ms since the epoch); null where there was no sample. */
+/**
+ * One value at one time (ms since the epoch); null where there was no sample. A point that
+ * stands for a bucket of samples gives their lowest and highest value and the time of its last
+ * sample, so a column shows the whole range of its bucket and no peak is averaged away.
+ */
 export interface ChartPoint {
+  /** Time of the (first) sample. */
   at: number;
+  /** Time of the last sample of a bucket; default `at`. */
+  end?: number;
   value: number | null;
+  /** Lowest value of the bucket; default `value`. */
+  min?: number | null;
+  /** Highest value of the bucket; default `value`. */
+  max?: number | null;
 }
 
 /** How to draw a chart. */
@@ -32,18 +43,20 @@ export function renderChart(points: readonly ChartPoint[], options: ChartOptions
   const width = options.width ?? 80;
   const height = Math.max(2, options.height ?? 10);
   const format = options.formatValue ?? ((v: number) => v.toFixed(1));
-  const values = points.flatMap((p) => (p.value === null ? [] : [p.value]));
+  const lows = points.flatMap((p) => (p.value === null ? [] : [p.min ?? p.value]));
+  const highs = points.flatMap((p) => (p.value === null ? [] : [p.max ?? p.value]));
   const head = options.title === undefined ? [] : [options.title];
-  if (values.length === 0) return [...head, "(no samples in this window)"].join("\n");
-  const min = options.min ?? Math.min(0, ...values);
-  const max = Math.max(options.max ?? Math.max(...values), min + Number.EPSILON);
+  if (highs.length === 0) return [...head, "(no samples in this window)"].join("\n");
+  const min = options.min ?? Math.min(0, ...lows);
+  const max = Math.max(options.max ?? Math.max(...highs), min + Number.EPSILON);
   const labels = Array.from({ length: height }, (_, i) => {
     return format(max - ((max - min) * i) / (height - 1));
   });
   const labelWidth = Math.max(...labels.map((l) => l.length));
   const plotWidth = Math.max(4, width - labelWidth - 2);
   const columns = resample(points, plotWidth);
-  const levels = columns.map((v) => v === null ? null : toLevel(v, min, max, height));
+  const level = (v: number) => toLevel(v, min, max, height);
+  const levels = columns.map((c) => c === null ? null : { low: level(c.low), high: level(c.high) });
   const grid = drawLines(levels, height);
   const paintLine = (s: string) => options.color ? `\x1b[36m${s}\x1b[0m` : s;
   const rows = grid.map((row, i) => {
@@ -68,25 +81,50 @@ export function renderMemoryChart(
   return renderChart(points, { min: 0, formatValue: formatSize, ...options });
 }
 
-/** Averages the points falling into each of `columns` equal slices of the time span. */
-function resample(points: readonly ChartPoint[], columns: number): Array<number | null> {
+/** The range of values of one column of the plot. */
+interface Column {
+  low: number;
+  high: number;
+}
+
+/**
+ * Splits the time span into `columns` equal slices and keeps the lowest and highest value of
+ * the points falling into each, so the tallest column reaches the highest value of the window.
+ */
+function resample(points: readonly ChartPoint[], columns: number): Array<Column | null> {
   const first = points[0]?.at ?? 0;
-  const span = Math.max(1, (points[points.length - 1]?.at ?? first) - first);
-  const sums = new Array<number>(columns).fill(0);
+  const span = Math.max(1, lastTime(points) - first);
+  const slices = new Array<Column | null>(columns).fill(null);
   const counts = new Array<number>(columns).fill(0);
   for (const p of points) {
     if (p.value === null) continue;
     const column = Math.min(columns - 1, Math.floor(((p.at - first) / span) * columns));
-    sums[column] = (sums[column] as number) + p.value;
+    const low = p.min ?? p.value;
+    const high = p.max ?? p.value;
+    const slice = slices[column];
+    slices[column] = slice === null || slice === undefined
+      ? { low, high }
+      : { low: Math.min(slice.low, low), high: Math.max(slice.high, high) };
     counts[column] = (counts[column] as number) + 1;
   }
-  // Fewer points than columns: stretch each point over the columns up to the next one.
+  // Fewer points than columns: stretch each point's mean over the columns up to the next one.
   let last: number | null = null;
-  return sums.map((sum, i) => {
-    const count = counts[i] as number;
-    if (count > 0) last = sum / count;
-    return points.length < columns ? last : count > 0 ? last : null;
+  let next = 0;
+  const present = points.filter((p) => p.value !== null);
+  return slices.map((slice, i) => {
+    if (slice !== null && slice !== undefined) {
+      next += counts[i] as number;
+      last = (present[next - 1]?.value ?? null) as number | null;
+      return slice;
+    }
+    return points.length < columns && last !== null ? { low: last, high: last } : null;
   });
+}
+
+function lastTime(points: readonly ChartPoint[]): number {
+  let last = points[0]?.at ?? 0;
+  for (const p of points) last = Math.max(last, p.end ?? p.at);
+  return last;
 }
 
 function toLevel(value: number, min: number, max: number, height: number): number {
@@ -94,29 +132,43 @@ function toLevel(value: number, min: number, max: number, height: number): numbe
   return Math.round(((clamped - min) / (max - min)) * (height - 1));
 }
 
-/** Draws the line column by column with box-drawing corners; row 0 is the top. */
-function drawLines(levels: readonly (number | null)[], height: number): string[][] {
+/**
+ * Draws the columns with box-drawing lines; row 0 is the top. A column of one level is a line
+ * with corners where it steps; a column whose bucket spans several levels is a bar over all of
+ * them, stretched to meet its neighbour so the line stays joined.
+ */
+function drawLines(levels: readonly (Column | null)[], height: number): string[][] {
   const grid = Array.from({ length: height }, () => new Array<string>(levels.length).fill(" "));
   const put = (level: number, x: number, ch: string) => {
     (grid[height - 1 - level] as string[])[x] = ch;
   };
-  levels.forEach((level, x) => {
-    if (level === null) return;
+  levels.forEach((column, x) => {
+    if (column === null) return;
     const prev = x > 0 ? levels[x - 1] ?? null : null;
-    if (prev === null || prev === level) return put(level, x, "─");
-    const [low, high] = prev < level ? [prev, level] : [level, prev];
+    if (column.low !== column.high) {
+      const low = prev === null ? column.low : Math.min(column.low, prev.high);
+      const high = prev === null ? column.high : Math.max(column.high, prev.low);
+      for (let l = low; l <= high; l++) put(l, x, "│");
+      return;
+    }
+    const level = column.low;
+    if (prev === null || (prev.low <= level && level <= prev.high)) return put(level, x, "─");
+    const from = prev.high < level ? prev.high : prev.low;
+    const [low, high] = from < level ? [from, level] : [level, from];
     for (let l = low + 1; l < high; l++) put(l, x, "│");
-    put(prev, x, prev < level ? "╯" : "╮");
-    put(level, x, prev < level ? "╭" : "╰");
+    put(from, x, from < level ? "╯" : "╮");
+    put(level, x, from < level ? "╭" : "╰");
   });
   return grid;
 }
 
 function timeAxis(points: readonly ChartPoint[], indent: number, width: number, o: ChartOptions) {
   const first = (points[0] as ChartPoint).at;
-  const last = (points[points.length - 1] as ChartPoint).at;
+  const last = lastTime(points);
   const format = o.formatTime ?? formatClock;
   const left = format(first, last - first);
+  // One sample (or samples of one instant): one label, at the sample's own time.
+  if (last === first) return `${" ".repeat(indent)}${left}`;
   const right = format(last, last - first);
   const gap = Math.max(1, width - left.length - right.length);
   return `${" ".repeat(indent)}${left}${" ".repeat(gap)}${right}`;

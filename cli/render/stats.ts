@@ -7,8 +7,22 @@ export function renderStats(reply: StatsReply, options: { color: boolean; width:
   if (reply.summary.length === 0) return "No samples in this window";
   return reply.summary.map((s) => {
     const points = reply.points.filter((p) => p.instance_id === s.instance_id);
-    const cpu: ChartPoint[] = points.map((p) => ({ at: p.at, value: p.group_cpu }));
-    const memory: ChartPoint[] = points.map((p) => ({ at: p.at, value: p.group_memory }));
+    // Each bucket from its first to its last sample, with its range: the chart's top is the
+    // summary's max, and its time labels are the samples' own times, not the buckets'.
+    const cpu: ChartPoint[] = points.map((p) => ({
+      at: p.first_at,
+      end: p.last_at,
+      value: p.group_cpu,
+      min: p.group_cpu_min,
+      max: p.group_cpu_max,
+    }));
+    const memory: ChartPoint[] = points.map((p) => ({
+      at: p.first_at,
+      end: p.last_at,
+      value: p.group_memory,
+      min: p.group_memory_min,
+      max: p.group_memory_max,
+    }));
     const figures = (label: string, f: Figures | null, fmt: (n: number) => string) =>
       f
         ? `${label}  min ${fmt(f.min)}  avg ${fmt(f.avg)}  p95 ${fmt(f.p95)}  max ${fmt(f.max)}`

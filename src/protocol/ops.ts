@@ -125,8 +125,21 @@ export interface StatsPoint {
   memory: number;
   /** Highest resident bytes of a sample. */
   memory_max: number;
+  /** Mean percent of one core used by the whole process group. */
   group_cpu: number | null;
+  /** Mean resident bytes of the whole process group. */
   group_memory: number;
+  /**
+   * Lowest and highest group figures of a sample in the bucket (of a minute's mean for the
+   * lowest in old minutes), so a chart of the buckets shows every peak the summary counts.
+   */
+  group_cpu_min: number | null;
+  group_cpu_max: number | null;
+  group_memory_min: number;
+  group_memory_max: number;
+  /** Times of the first and last sample in the bucket (a minute's start for old minutes). */
+  first_at: number;
+  last_at: number;
 }
 
 /** Figures of one instance over a window. */

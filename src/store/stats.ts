@@ -91,7 +91,10 @@ function rawPointsSql(filter: string): string {
   return `SELECT ? + CAST((at - ?) / ? AS INTEGER) * ? AS at, instance_id, min(app) AS app,
       count(*) AS samples, avg(cpu) AS cpu, max(cpu) AS cpu_max,
       CAST(avg(memory) AS INTEGER) AS memory, max(memory) AS memory_max,
-      avg(group_cpu) AS group_cpu, CAST(avg(group_memory) AS INTEGER) AS group_memory
+      avg(group_cpu) AS group_cpu, CAST(avg(group_memory) AS INTEGER) AS group_memory,
+      min(group_cpu) AS group_cpu_min, max(group_cpu) AS group_cpu_max,
+      min(group_memory) AS group_memory_min, max(group_memory) AS group_memory_max,
+      min(at) AS first_at, max(at) AS last_at
     FROM stats WHERE ${filter} at >= ? AND at <= ?
     GROUP BY instance_id, CAST((at - ?) / ? AS INTEGER) ORDER BY instance_id, at`;
 }
@@ -105,13 +108,19 @@ function mixedPointsSql(filter: string): string {
       max(cpu_max) AS cpu_max, CAST(sum(memory * n) / sum(n) AS INTEGER) AS memory,
       max(memory_max) AS memory_max,
       sum(group_cpu * n) / sum(iif(group_cpu IS NULL, 0, n)) AS group_cpu,
-      CAST(sum(group_memory * n) / sum(n) AS INTEGER) AS group_memory
+      CAST(sum(group_memory * n) / sum(n) AS INTEGER) AS group_memory,
+      min(gcpu_min) AS group_cpu_min, max(gcpu_max) AS group_cpu_max,
+      min(gmem_min) AS group_memory_min, max(gmem_max) AS group_memory_max,
+      min(at) AS first_at, max(at) AS last_at
     FROM (
       SELECT instance_id, at, app, samples AS n, cpu_avg AS cpu, cpu_max, memory_avg AS memory,
-        memory_max, group_cpu_avg AS group_cpu, group_memory_avg AS group_memory
+        memory_max, group_cpu_avg AS group_cpu, group_memory_avg AS group_memory,
+        group_cpu_avg AS gcpu_min, group_cpu_max AS gcpu_max, group_memory_avg AS gmem_min,
+        group_memory_max AS gmem_max
       FROM stats_minute WHERE ${filter} at >= ? AND at < ?
       UNION ALL
-      SELECT instance_id, at, app, 1, cpu, cpu, memory, memory, group_cpu, group_memory
+      SELECT instance_id, at, app, 1, cpu, cpu, memory, memory, group_cpu, group_memory,
+        group_cpu, group_cpu, group_memory, group_memory
       FROM stats WHERE ${filter} at >= ? AND at <= ?
     )
     GROUP BY instance_id, CAST((at - ?) / ? AS INTEGER) ORDER BY instance_id, at`;

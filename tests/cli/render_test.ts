@@ -67,3 +67,44 @@ Deno.test("formatClock() adds seconds to short spans and the date to long ones",
   strictEqual(formatClock(T0, 3_600_000), "03:00");
   strictEqual(formatClock(T0, 2 * 86_400_000), "11-27 03:00");
 });
+
+Deno.test("renderChart() keeps a bucket's peak: the top label is the highest max", () => {
+  // 200 buckets into fewer than 60 columns: a mean would flatten the one spike at 7.
+  const points = Array.from({ length: 200 }, (_, i) => ({
+    at: T0 + i * 10_000,
+    value: 1,
+    min: 0.5,
+    max: i === 117 ? 7 : 1.5,
+  }));
+  const chart = renderCpuChart(points, { width: 60, height: 6 });
+  const lines = chart.split("\n");
+  ok(lines[0]?.startsWith("7.0% ┤"), chart);
+  // The top row has a mark, in exactly one column: the spike's.
+  const top = (lines[0] as string).slice("7.0% ┤".length);
+  strictEqual(top.trim(), "│", chart);
+  // The lowest row is reached by the bucket minimums (0.5% is level 0 of 0..7 in 6 rows).
+  ok((lines[5] as string).slice("7.0% ┼".length).includes("│"), chart);
+});
+
+Deno.test("renderChart() draws a bucket's range as a bar from its min to its max", () => {
+  const points = [
+    { at: T0, value: 5, min: 0, max: 10 },
+    { at: T0 + 60_000, value: 5, min: 5, max: 5 },
+  ];
+  const lines = renderChart(points, { width: 8, height: 3, formatValue: (v) => v.toFixed(0) })
+    .split("\n");
+  strictEqual(lines[0], "10 ┤│", lines.join("\n"));
+  ok(lines[1]?.startsWith(" 5 ┤│─"), lines.join("\n"));
+  strictEqual(lines[2], " 0 ┼│", lines.join("\n"));
+});
+
+Deno.test("renderChart() labels its ends with the samples' own times", () => {
+  // A bucket that starts at 03:00:00 but whose samples ran from 03:00:41 to 03:04:02.
+  const bucket = { at: T0 + 41_000, end: T0 + 242_000, value: 3, min: 1, max: 5 };
+  const axis = renderChart([bucket], { width: 40, height: 2 }).split("\n").at(-1) as string;
+  ok(axis.trimStart().startsWith("03:00:41"), axis);
+  ok(axis.endsWith("03:04:02"), axis);
+  // One sample: one label, at the sample's time.
+  const one = renderChart([{ at: T0 + 41_000, value: 3 }], { width: 40, height: 2 });
+  strictEqual(one.split("\n").at(-1)?.trim(), "03:00:41", one);
+});

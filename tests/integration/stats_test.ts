@@ -124,6 +124,16 @@ Deno.test("stats --json returns points and min/avg/p95/max, --csv a header and r
   assertEquals(text.code, 0, text.stderr);
   assertMatch(text.stdout, new RegExp(`^busy#${busy!.id}: \\d+ samples`, "m"));
   assertMatch(text.stdout, /^cpu +min .* avg .* p95 .* max /m);
+
+  // Over 10 minutes the samples fall into buckets of several seconds: the chart's top label is
+  // still the highest sample, the summary's max, not the highest bucket mean.
+  const wide = await daemon.cli(["stats", "busy", "--since", "10m"]);
+  assertEquals(wide.code, 0, wide.stderr);
+  const lines = wide.stdout.split("\n");
+  const top = lines[lines.indexOf("cpu (process group)") + 1]!.match(/^ *(\S+) ┤/)?.[1];
+  const max = wide.stdout.match(/^cpu +min .* max (\S+)$/m)?.[1];
+  assert(top !== undefined && max !== undefined, wide.stdout);
+  assertEquals(top, max, wide.stdout);
 });
 
 Deno.test("stats of a sh -c wrapper shows its child's work in group_cpu", async () => {

@@ -148,6 +148,22 @@ Deno.test("query() averages raw rows into maxPoints buckets", () => {
     [T0 + 20_000, 10, 29, 38, 1038],
     [T0 + 40_000, 10, 49, 58, 1058],
   ]);
+  // The group's range and the times of the first and last sample of each bucket.
+  assertEquals(
+    result.points.map((p) => [
+      p.group_cpu_min,
+      p.group_cpu_max,
+      p.group_memory_min,
+      p.group_memory_max,
+      p.first_at,
+      p.last_at,
+    ]),
+    [
+      [0, 36, 2000, 2036, T0, T0 + 18_000],
+      [40, 76, 2040, 2076, T0 + 20_000, T0 + 38_000],
+      [80, 116, 2080, 2116, T0 + 40_000, T0 + 58_000],
+    ],
+  );
 });
 
 Deno.test("query() reads minute rollups beyond raw retention and for minute buckets", () => {
@@ -162,6 +178,13 @@ Deno.test("query() reads minute rollups beyond raw retention and for minute buck
     [T0, 30, 29, 58],
     [T0 + MINUTE_MS, 30, 29, 58],
     [T0 + 2 * MINUTE_MS, 30, 29, 58],
+  ]);
+  // Rolled-up minutes keep their highest group sample (their lowest is the minute's mean);
+  // the raw minute has both, and its real last sample time.
+  assertEquals(old.points.map((p) => [p.group_cpu_min, p.group_cpu_max, p.last_at]), [
+    [58, 116, T0],
+    [58, 116, T0 + MINUTE_MS],
+    [0, 116, T0 + 2 * MINUTE_MS + 58_000],
   ]);
   ctx.clock.now = T0 + 3 * MINUTE_MS;
   const wide = ctx.stats.query({
