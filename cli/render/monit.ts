@@ -1,7 +1,10 @@
-/** The screen of `adasa monit`: one row per instance with a CPU sparkline. Pure. */
+/**
+ * The plain `adasa monit` (stdout not a terminal): one row per instance with a CPU sparkline,
+ * every row on one scale, named in the header. Pure.
+ */
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { paint, statusColor } from "./color.ts";
-import { sparkline } from "./sparkline.ts";
+import { sharedScale, sparkline } from "./sparkline.ts";
 import { renderTable } from "./table.ts";
 import type { Measure } from "./width.ts";
 import { formatDuration } from "./units.ts";
@@ -15,6 +18,7 @@ export function renderMonit(
   if (rows.length === 0) return "No apps yet; start one with: adasa start <command>";
   // id, name, status, restarts, uptime, cpu, memory take about 60 columns; the rest is history.
   const sparkWidth = Math.max(8, Math.min(30, options.width - 62));
+  const top = sharedScale(history, 1);
   const body = rows.map((r) => [
     String(r.id),
     r.name.length > 16 ? r.name.slice(0, 15) + "…" : r.name,
@@ -23,10 +27,19 @@ export function renderMonit(
     r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
     formatPercent(r.group_cpu),
     formatSize(r.group_memory),
-    sparkline(history.get(r.id) ?? [], { width: sparkWidth, min: 0 }),
+    sparkline(history.get(r.id) ?? [], { width: sparkWidth, min: 0, max: top }),
   ]);
   return renderTable(
-    ["id", "name", "status", "↺", "uptime", "cpu", "memory", "cpu history"],
+    [
+      "id",
+      "name",
+      "status",
+      "↺",
+      "uptime",
+      "cpu",
+      "memory",
+      `cpu history, 0–${formatPercent(top)}`,
+    ],
     body,
     {
       rightAlign: [0, 3, 5, 6],

@@ -33,3 +33,15 @@ export function sparkline(
   }
   return line;
 }
+
+/** The top of a shared scale: the largest value of every series, at least `floor`. */
+export function sharedScale(
+  series: ReadonlyMap<number, readonly (number | null)[]>,
+  floor: number,
+): number {
+  let top = floor;
+  for (const values of series.values()) {
+    for (const v of values) if (v !== null && Number.isFinite(v) && v > top) top = v;
+  }
+  return top;
+}

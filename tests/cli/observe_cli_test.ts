@@ -1,8 +1,8 @@
 // deno-lint-ignore-file no-sync-fn-in-async-fn -- tests write gate files synchronously
 /**
  * The long-running observe commands as a user runs them: `adasa logs -f` read from its stdout
- * and killed, and `adasa monit` on a pipe (one plain table) and on a pseudo-terminal (`q`
- * quits).
+ * and killed, and `adasa monit` on a pipe (one plain table) and on a pseudo-terminal (the
+ * full screen, until `q`; tests/cli/monit_tui_test.ts drives it in tmux).
  */
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
@@ -82,12 +82,14 @@ Deno.test("adasa monit with stdout not a terminal prints one plain table with th
   assertMatch(lines[2]!, new RegExp(`^ *${worker!.id} +worker +(online|launching) `));
 });
 
-Deno.test("adasa monit on a terminal redraws until q is typed, then exits 0", async () => {
+Deno.test("adasa monit on a pseudo-terminal takes the alternate screen, redraws, and gives it back on q", async () => {
   await using daemon = await startDaemon({ env: { ADASA_SAMPLE_INTERVAL_MS: "200" } });
   await using client = await daemon.connect();
   await startApp(client, { name: "watched", command: "sleep", args: ["3600"] });
-  const line = [...CLI, `${ROOT}cli/main.ts`, "monit", "--interval", "200"].map(shellQuote)
+  const monit = [...CLI, `${ROOT}cli/main.ts`, "monit", "--interval", "200"].map(shellQuote)
     .join(" ");
+  // script's pty has no size until one is set.
+  const line = `stty cols 90 rows 20; exec ${monit}`;
   const child = new Deno.Command("script", {
     args: ["-qec", line, "/dev/null"],
     env: { ADASA_HOME: daemon.home, TERM: "xterm", NO_COLOR: "1" },
@@ -100,12 +102,22 @@ Deno.test("adasa monit on a terminal redraws until q is typed, then exits 0", as
   let exited: Deno.CommandStatus | null = null;
   child.status.then((status) => (exited = status));
   try {
-    await out.waitFor((t) => (t.match(/q to quit/g) ?? []).length >= 2, "two screens");
-    assertMatch(out.text, /watched/);
-    assert(out.text.includes("\x1b[H\x1b[2J"), "the screen is redrawn in place");
+    await out.waitFor(
+      (t) => (t.match(/Adasa monit: 1 instance/g) ?? []).length >= 2,
+      "two screens",
+    );
+    assert(out.text.includes("\x1b[?1049h\x1b[?25l"), "alternate screen, cursor hidden");
+    assertMatch(out.text, /> \d+ +watched/);
+    assertMatch(out.text, /q quit/);
     await stdin.write(new TextEncoder().encode("q"));
     const status = await waitFor(() => exited, (s) => s !== null, { what: "monit to exit on q" });
     assertEquals(status!.code, 0, out.text);
+    await out.done;
+    const leave = out.text.lastIndexOf("\x1b[?25h\x1b[?1049l");
+    assert(
+      leave > out.text.lastIndexOf("Adasa monit:"),
+      "cursor shown, main screen back at the end",
+    );
   } finally {
     try {
       child.kill("SIGKILL");
