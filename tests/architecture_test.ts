@@ -2,7 +2,7 @@
  * The module boundaries of STYLE.md 3.2, checked on every file's imports: a forbidden edge
  * fails here, not in review. Each third-party library is imported in exactly one file.
  */
-import { assertEquals } from "./_helpers/assert.ts";
+import { assert, assertEquals } from "./_helpers/assert.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -134,4 +134,33 @@ Deno.test("src/protocol holds only the wire", () => {
     .map((entry) => entry.name)
     .filter((name) => !WIRE_FILES.includes(name) && !SETTINGS_FILES_TO_MOVE.includes(name));
   assertEquals(extra, []);
+});
+
+/** Files reached from `file` by value imports (`import type` and `import()` left out). */
+function staticClosure(file: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const text = Deno.readTextFileSync(`${ROOT}${f}`);
+    for (
+      const m of text.matchAll(/(?:import|export)(?!\s+type\s)[^"';]*?\sfrom\s+["']([^"']+)["']/g)
+    ) {
+      if (m[1]!.startsWith(".")) visit(resolve(f, m[1]!));
+    }
+  };
+  visit(file);
+  return seen;
+}
+
+Deno.test("the full-screen monit is loaded only by a dynamic import, when monit runs on a terminal", () => {
+  const tui = ["cli/commands/_monit_tui.ts", "cli/render/monit_screen.ts"];
+  for (const entry of ["cli/main.ts", "cli/commands/mod.ts", "cli/commands/monit.ts"]) {
+    const reached = staticClosure(entry);
+    assertEquals(tui.filter((f) => reached.has(f)), [], `${entry} loads the TUI eagerly`);
+  }
+  assert(
+    Deno.readTextFileSync(`${ROOT}cli/commands/monit.ts`).includes('import("./_monit_tui.ts")'),
+    "monit.ts imports the TUI lazily",
+  );
 });

@@ -198,7 +198,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "monit",
-    summary: "Live view of CPU and memory (q quits)",
+    summary: "Full-screen monitor: details, live logs, restart/stop/reload",
     usage: "adasa monit [--interval MS]",
     flags: { interval: { type: "string", value: "MS", help: "Refresh period (default 2000)" } },
     load: () => import("./monit.ts"),

@@ -6,6 +6,7 @@ import {
   moveSelection,
   renderMonitScreen,
 } from "../../cli/render/monit_screen.ts";
+import { renderMonit } from "../../cli/render/monit.ts";
 import { sharedScale } from "../../cli/render/sparkline.ts";
 import { asciiMeasure } from "../../cli/render/width.ts";
 import { displayWidth } from "../../cli/render/unicode_width.ts";
@@ -173,4 +174,15 @@ Deno.test("fitWidth() cuts to the width in terminal columns and marks the cut", 
   strictEqual(fitWidth("abcdef", 4, asciiMeasure), "abc…");
   strictEqual(fitWidth("abcd", 4, asciiMeasure), "abcd");
   strictEqual(fitWidth("日本語です", 5, displayWidth), "日本…");
+});
+
+Deno.test("renderMonit() (the plain table) draws every row on one scale, named in the header", () => {
+  const text = renderMonit(state().rows, new Map([[1, [0, 50]], [2, [0.1, 0.1]]]), {
+    color: false,
+    width: 100,
+    measure: displayWidth,
+  });
+  ok(text.split("\n")[0]?.endsWith("cpu history, 0–50.0%"), text);
+  ok(/^ *1 +api .*▁█$/m.test(text), text);
+  ok(/^ *2 +idle .*▁▁$/m.test(text), text);
 });
