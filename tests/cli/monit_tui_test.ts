@@ -135,9 +135,21 @@ Deno.test({
     pane.keys("r");
     await pane.waitScreen((t) => t.includes(`restart ${b}? y/n`), "the restart question");
     pane.keys("y");
-    await pane.waitScreen((t) => t.includes(`restarted ${b}`), "the restart's outcome");
+    screen = await pane.waitScreen(
+      (t) => t.includes(`restarted ${b}`) && /^last exit +signal SIGTERM at /m.test(t),
+      "the restart's outcome and the exit it caused",
+    );
+    assertMatch(screen, /^restarts +1 \(0 unstable\)$/m);
     const restarted = await instance(client, beta!.id);
     assert(restarted.pid !== null && restarted.pid !== pid, `new pid ${restarted.pid} (${pid})`);
+
+    // l then y reloads: another new pid.
+    pane.keys("l");
+    await pane.waitScreen((t) => t.includes(`reload ${b}? y/n`), "the reload question");
+    pane.keys("y");
+    await pane.waitScreen((t) => t.includes(`reloaded ${b}`), "the reload's outcome");
+    const reloaded = await instance(client, beta!.id);
+    assert(reloaded.pid !== null && reloaded.pid !== restarted.pid, `reloaded pid ${reloaded.pid}`);
 
     // A larger terminal is filled at once: the rule spans the new width, the footer (the last
     // action's outcome) is on the new last row.
@@ -145,7 +157,7 @@ Deno.test({
     screen = await pane.waitScreen((t) => {
       const lines = t.split("\n");
       return (lines.find((l) => l.startsWith(`── ${b} `))?.length ?? 0) === 130 &&
-        (lines[35] ?? "").includes(`restarted ${b}`);
+        (lines[35] ?? "").includes(`reloaded ${b}`);
     }, "a redraw at 130x36");
     assertEquals(screen.split("\n")[0]!.length, 130, screen);
 
