@@ -9,17 +9,18 @@
 import type { AdasaClient } from "../../src/ipc/client.ts";
 import type { LogLine } from "../../src/protocol/ops.ts";
 import {
+  HISTORY_POINTS,
   type MonitAction,
   type MonitState,
   moveSelection,
+  pushSample,
+  recordRows,
   renderMonitScreen,
   selectedRow,
 } from "../render/monit_screen.ts";
 import { unicodeMeasure } from "../render/width.ts";
 import type { CommandContext } from "./mod.ts";
 
-/** Samples kept per instance: the width of the widest sparkline. */
-const HISTORY_POINTS = 60;
 /** Log lines kept for the selected instance. */
 const LOG_LINES = 200;
 
@@ -116,12 +117,7 @@ export async function runMonitTui(
         ]);
         if (done) return;
         try {
-          state.rows = await client.request("list");
-          state.now = Date.now();
-          for (const row of state.rows) {
-            push(state.cpu, row.id, row.group_cpu);
-            push(state.memory, row.id, row.group_memory);
-          }
+          recordRows(state, await client.request("list"), Date.now());
         } catch (error) {
           state.message = `cannot read the instances: ${(error as Error).message}`;
         }
@@ -258,19 +254,7 @@ async function loadHistory(client: AdasaClient, state: MonitState): Promise<void
     max_points: HISTORY_POINTS,
   });
   for (const p of reply.points) {
-    push(state.cpu, p.instance_id, p.group_cpu);
-    push(state.memory, p.instance_id, p.group_memory);
+    pushSample(state.cpu, p.instance_id, p.group_cpu);
+    pushSample(state.memory, p.instance_id, p.group_memory);
   }
-}
-
-function push(
-  history: ReadonlyMap<number, readonly (number | null)[]>,
-  id: number,
-  value: number | null,
-): void {
-  const map = history as Map<number, (number | null)[]>;
-  const list = map.get(id) ?? [];
-  list.push(value);
-  if (list.length > HISTORY_POINTS) list.shift();
-  map.set(id, list);
 }

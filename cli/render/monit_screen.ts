@@ -70,6 +70,41 @@ export function moveSelection(
   return (state.rows[next] as InstanceInfo).id;
 }
 
+/** Samples kept per instance: the width of the widest sparkline. */
+export const HISTORY_POINTS = 60;
+
+/** Appends one sample to an instance's history, keeping the last HISTORY_POINTS. */
+export function pushSample(
+  history: ReadonlyMap<number, readonly (number | null)[]>,
+  id: number,
+  value: number | null,
+): void {
+  const map = history as Map<number, (number | null)[]>;
+  const list = map.get(id) ?? [];
+  list.push(value);
+  if (list.length > HISTORY_POINTS) list.shift();
+  map.set(id, list);
+}
+
+/**
+ * Takes a new read of the instances: their figures join the histories, and a deleted
+ * instance's history goes, so it no longer weighs on the shared scales.
+ */
+export function recordRows(state: MonitState, rows: InstanceInfo[], now: number): void {
+  state.rows = rows;
+  state.now = now;
+  for (const row of rows) {
+    pushSample(state.cpu, row.id, row.group_cpu);
+    pushSample(state.memory, row.id, row.group_memory);
+  }
+  const ids = new Set(rows.map((r) => r.id));
+  for (const history of [state.cpu, state.memory]) {
+    for (const id of history.keys()) {
+      if (!ids.has(id)) (history as Map<number, unknown>).delete(id);
+    }
+  }
+}
+
 /** Renders the screen: exactly `options.height` lines, none wider than `options.width`. */
 export function renderMonitScreen(state: MonitState, options: ScreenOptions): string[] {
   const { width, height, measure } = options;

@@ -2,8 +2,10 @@
 import { ok, strictEqual } from "node:assert/strict";
 import {
   fitWidth,
+  HISTORY_POINTS,
   type MonitState,
   moveSelection,
+  recordRows,
   renderMonitScreen,
 } from "../../cli/render/monit_screen.ts";
 import { renderMonit } from "../../cli/render/monit.ts";
@@ -185,4 +187,17 @@ Deno.test("renderMonit() (the plain table) draws every row on one scale, named i
   ok(text.split("\n")[0]?.endsWith("cpu history, 0–50.0%"), text);
   ok(/^ *1 +api .*▁█$/m.test(text), text);
   ok(/^ *2 +idle .*▁▁$/m.test(text), text);
+});
+
+Deno.test("recordRows() adds each read to the histories and forgets deleted instances", () => {
+  const s = state();
+  recordRows(s, [info(1, "api", { group_cpu: 80, group_memory: 5 })], T0 + 2000);
+  strictEqual(s.now, T0 + 2000);
+  strictEqual(s.rows.length, 1);
+  strictEqual(s.cpu.get(1)?.at(-1), 80);
+  strictEqual(s.memory.get(1)?.at(-1), 5);
+  // Instance 2 is gone: its history no longer sets the scale.
+  ok(!s.cpu.has(2) && !s.memory.has(2));
+  for (let i = 0; i < 100; i++) recordRows(s, [info(1, "api")], T0);
+  strictEqual(s.cpu.get(1)?.length, HISTORY_POINTS);
 });
