@@ -245,6 +245,7 @@ class LogTail {
   }
 }
 
+/** The last 5 minutes from the database, a bucket's highest sample each, so no peak is lost. */
 async function loadHistory(client: AdasaClient, state: MonitState): Promise<void> {
   const now = Date.now();
   const reply = await client.request("stats", {
@@ -254,7 +255,7 @@ async function loadHistory(client: AdasaClient, state: MonitState): Promise<void
     max_points: HISTORY_POINTS,
   });
   for (const p of reply.points) {
-    pushSample(state.cpu, p.instance_id, p.group_cpu);
-    pushSample(state.memory, p.instance_id, p.group_memory);
+    pushSample(state.cpu, p.instance_id, p.group_cpu_max ?? p.group_cpu);
+    pushSample(state.memory, p.instance_id, p.group_memory_max);
   }
 }

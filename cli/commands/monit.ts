@@ -37,7 +37,7 @@ async function loadHistory(client: AdasaClient): Promise<Map<number, number[]>> 
   });
   for (const p of reply.points) {
     const list = history.get(p.instance_id) ?? [];
-    list.push(p.group_cpu ?? 0);
+    list.push(p.group_cpu_max ?? p.group_cpu ?? 0);
     history.set(p.instance_id, list);
   }
   return history;

@@ -9,6 +9,7 @@ import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { startDaemon, type TestDaemon } from "../_helpers/daemon.ts";
 import { list, startApp } from "../_helpers/apps.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { formatClock } from "../../cli/render/chart.ts";
 
 const FAST_SAMPLING = { env: { ADASA_SAMPLE_INTERVAL_MS: "200" } };
 const BUSY_LOOP = "while :; do :; done";
@@ -24,7 +25,14 @@ interface StatsJson {
   since: number;
   until: number;
   points: Array<
-    { at: number; instance_id: number; app: string; cpu: number | null; group_cpu: number | null }
+    {
+      at: number;
+      first_at: number;
+      instance_id: number;
+      app: string;
+      cpu: number | null;
+      group_cpu: number | null;
+    }
   >;
   summary: Array<{ instance_id: number; app: string; samples: number; cpu: Figures | null }>;
 }
@@ -134,6 +142,15 @@ Deno.test("stats --json returns points and min/avg/p95/max, --csv a header and r
   const max = wide.stdout.match(/^cpu +min .* max (\S+)$/m)?.[1];
   assert(top !== undefined && max !== undefined, wide.stdout);
   assertEquals(top, max, wide.stdout);
+
+  // Over an hour the buckets are 50 s long, but the time axis starts at the first sample's own
+  // time, not at the start of its bucket.
+  const hour = await daemon.cli(["stats", "busy", "--since", "1h"]);
+  assertEquals(hour.code, 0, hour.stderr);
+  const hourLines = hour.stdout.split("\n");
+  const axis = hourLines[hourLines.findIndex((l) => /^cpu +min /.test(l)) - 1]!;
+  const firstSample = reply.points[0]!.first_at;
+  assert(axis.trimStart().startsWith(formatClock(firstSample, 0)), `${axis} / ${firstSample}`);
 });
 
 Deno.test("stats of a sh -c wrapper shows its child's work in group_cpu", async () => {
