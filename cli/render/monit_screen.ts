@@ -135,7 +135,7 @@ export function renderMonitScreen(state: MonitState, options: ScreenOptions): st
     shown.map((r) => [
       `${r.id === selected.id ? ">" : " "} ${r.id}`,
       clip(r.name, 18),
-      r.status,
+      paint(r.status, statusColor(r.status), options.color && r.id !== selected.id),
       String(r.restarts),
       r.uptime_ms === null ? "-" : formatDuration(r.uptime_ms),
       formatPercent(r.group_cpu),
@@ -148,10 +148,7 @@ export function renderMonitScreen(state: MonitState, options: ScreenOptions): st
     const fitted = fit(line);
     if (i === 0) return paint(fitted, "bold", options.color);
     const row = shown[i - 1] as InstanceInfo;
-    if (row.id === selected.id) return options.color ? `\x1b[7m${fitted}\x1b[0m` : fitted;
-    return options.color
-      ? fitted.replace(row.status, paint(row.status, statusColor(row.status), true))
-      : fitted;
+    return options.color && row.id === selected.id ? `\x1b[7m${fitted}\x1b[0m` : fitted;
   });
 
   const detail = detailPane(selected, state, { cpuTop, memoryTop, width }).map(fit);
@@ -262,11 +259,17 @@ function frame(body: string[], foot: string[], height: number): string[] {
 export function fitWidth(text: string, width: number, measure: Measure): string {
   if (measure(text) <= width) return text;
   let out = "";
-  for (const ch of text) {
-    if (measure(out + ch) > width - 1) break;
-    out += ch;
+  let used = 0;
+  // Colour codes are taken whole and cost no column.
+  // deno-lint-ignore no-control-regex
+  for (const token of text.match(/\x1b\[[0-9;]*m|[^]/gu) ?? []) {
+    const cost = token.startsWith("\x1b[") ? 0 : measure(token);
+    if (used + cost > width - 1) break;
+    out += token;
+    used += cost;
   }
-  return `${out}…`;
+  // A cut through coloured text ends its colour too.
+  return out.includes("\x1b[") ? `${out}\x1b[0m…` : `${out}…`;
 }
 
 /** Local `HH:MM:SS`. */

@@ -201,3 +201,12 @@ Deno.test("recordRows() adds each read to the histories and forgets deleted inst
   for (let i = 0; i < 100; i++) recordRows(s, [info(1, "api")], T0);
   strictEqual(s.cpu.get(1)?.length, HISTORY_POINTS);
 });
+
+Deno.test("renderMonitScreen() in colour: statuses painted, the selection in reverse video, widths kept", () => {
+  const lines = renderMonitScreen(state(), { ...SCREEN, width: 50, color: true });
+  for (const l of lines) ok(displayWidth(l) <= 50, JSON.stringify(l));
+  ok(lines[2]?.startsWith("\x1b[7m") && lines[2].endsWith("\x1b[0m"), JSON.stringify(lines[2]));
+  ok(lines[3]?.includes("\x1b[32monline\x1b[0m"), JSON.stringify(lines[3]));
+  // A cut through a coloured cell closes the colour before the ellipsis.
+  strictEqual(fitWidth("ab\x1b[32mcdef\x1b[0m", 4, asciiMeasure), "ab\x1b[32mc\x1b[0m…");
+});
