@@ -44,6 +44,7 @@ export async function runMonitTui(
   const state: MonitState = {
     rows: await client.request("list"),
     selectedId: null,
+    detail: null,
     cpu: new Map(),
     memory: new Map(),
     logs: [],
@@ -81,9 +82,25 @@ export async function runMonitTui(
     state.logs = lines;
     draw();
   });
+  // The selected instance's describe: its why and last exit, from its events.
+  let described: number | null = null;
+  const describe = async () => {
+    const row = selectedRow(state);
+    if (row === null) return void (state.detail = null);
+    try {
+      const [d] = await client.request("describe", { target: String(row.id) });
+      if (selectedRow(state)?.id === row.id) state.detail = d ?? null;
+    } catch {
+      state.detail = null; // deleted meanwhile: the row's own fields stand in
+    }
+  };
   const follow = () => {
     const row = selectedRow(state);
     tail.follow(row?.id ?? null);
+    if (row !== null && row.id !== described) {
+      described = row.id;
+      void describe().then(draw);
+    }
   };
   const onResize = () => {
     last = ""; // the terminal may have cleared or reflowed: draw it all
@@ -118,6 +135,7 @@ export async function runMonitTui(
         if (done) return;
         try {
           recordRows(state, await client.request("list"), Date.now());
+          await describe();
         } catch (error) {
           state.message = `cannot read the instances: ${(error as Error).message}`;
         }

@@ -9,7 +9,8 @@
  * shows low bars beside a busy one instead of bars scaled to itself.
  */
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
-import type { LogLine } from "../../src/protocol/ops.ts";
+import type { Description, LogLine } from "../../src/protocol/ops.ts";
+import { lastExitText, whyText } from "./describe.ts";
 import { paint, statusColor } from "./color.ts";
 import { sharedScale, sparkline } from "./sparkline.ts";
 import { renderTable } from "./table.ts";
@@ -29,6 +30,11 @@ export interface MonitState {
   cpu: ReadonlyMap<number, readonly (number | null)[]>;
   /** Group resident bytes per instance id, oldest first. */
   memory: ReadonlyMap<number, readonly (number | null)[]>;
+  /**
+   * `describe` of the selected instance, so its why and last exit come from the same events as
+   * `adasa describe` and `adasa events`; until it comes, the row's own fields stand in.
+   */
+  detail: Description | null;
   /** The last lines of the selected instance's logs, oldest first. */
   logs: readonly LogLine[];
   /** An action waiting for y/n. */
@@ -172,13 +178,14 @@ function detailPane(
   state: MonitState,
   o: { cpuTop: number; memoryTop: number; width: number },
 ): string[] {
+  const d = state.detail !== null && state.detail.id === r.id ? state.detail : null;
   const since = r.started_at === null ? "" : ` since ${clock(r.started_at)}`;
   const pid = r.pid === null ? "" : `   pid ${r.pid}`;
   const lines = [
     `state      ${r.status} (wants ${r.desired})${pid}${r.status === "online" ? since : ""}`,
-    `why        ${r.reason ?? "-"}`,
+    `why        ${(d ? whyText(d) : whyText(r)) || "-"}`,
     `restarts   ${r.restarts} (${r.unstable_restarts} unstable)`,
-    `last exit  ${lastExit(r)}`,
+    `last exit  ${d ? lastExitText(d) : lastExitText(r)}`,
   ];
   // "cpu          0.1%  shared scale 0–50.0%    ▁▁▂▇": the figures first, so a narrow screen
   // cuts bars, never the scale.
@@ -210,16 +217,6 @@ function detailPane(
     ),
   );
   return lines.slice(0, DETAIL_LINES);
-}
-
-function lastExit(r: InstanceInfo): string {
-  if (r.exited_at === null && r.exit_code === null && r.exit_signal === null) return "-";
-  const how = r.exit_signal !== null
-    ? `signal ${r.exit_signal}`
-    : r.exit_code !== null
-    ? `code ${r.exit_code}`
-    : "unknown";
-  return r.exited_at === null ? how : `${how} at ${clock(r.exited_at)}`;
 }
 
 function footer(state: MonitState): string {

@@ -12,8 +12,8 @@ import { renderMonit } from "../../cli/render/monit.ts";
 import { sharedScale } from "../../cli/render/sparkline.ts";
 import { asciiMeasure } from "../../cli/render/width.ts";
 import { displayWidth } from "../../cli/render/unicode_width.ts";
-import type { InstanceInfo } from "../../src/protocol/messages.ts";
-import type { LogLine } from "../../src/protocol/ops.ts";
+import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
+import type { Description, LogLine } from "../../src/protocol/ops.ts";
 
 const T0 = new Date(2026, 10, 27, 3, 0, 0).getTime();
 
@@ -62,6 +62,7 @@ function state(fields: Partial<MonitState> = {}): MonitState {
       }),
     ],
     selectedId: null,
+    detail: null,
     cpu: new Map([[1, [0, 25, 50, 50]], [2, [0.1, 0.1, 0.1, 0.1]]]),
     memory: new Map([[1, [32 * 2 ** 20, 64 * 2 ** 20]], [2, [2 ** 20, 2 ** 20]]]),
     logs: [line("listening on 8080"), line("boom", "err")],
@@ -104,7 +105,7 @@ Deno.test("renderMonitScreen() details the selected instance: why, restarts, las
   ok(/^ *> 2 +idle/m.test(text), text);
   ok(text.includes("why        exited with code 1; restarting"), text);
   ok(text.includes("restarts   3 (1 unstable)"), text);
-  ok(text.includes("last exit  code 1 at 02:58:00"), text);
+  ok(text.includes("last exit  code=1 at 2026-11-27 02:58:00.000"), text);
   ok(text.includes("(no output yet)"), text);
   const signalled = state({
     selectedId: 2,
@@ -112,7 +113,7 @@ Deno.test("renderMonitScreen() details the selected instance: why, restarts, las
   });
   ok(
     renderMonitScreen(signalled, SCREEN).join("\n").includes(
-      "last exit  signal SIGTERM at 03:00:00",
+      "last exit  signal=SIGTERM at 2026-11-27 03:00:00.000",
     ),
   );
 });
@@ -209,4 +210,55 @@ Deno.test("renderMonitScreen() in colour: statuses painted, the selection in rev
   ok(lines[3]?.includes("\x1b[32monline\x1b[0m"), JSON.stringify(lines[3]));
   // A cut through a coloured cell closes the colour before the ellipsis.
   strictEqual(fitWidth("ab\x1b[32mcdef\x1b[0m", 4, asciiMeasure), "ab\x1b[32mc\x1b[0m…");
+});
+
+function event(fields: Partial<EventRecord>): EventRecord {
+  return {
+    id: 1,
+    at: T0,
+    instance_id: 2,
+    app: "idle",
+    event: "exit",
+    from_state: null,
+    to_state: null,
+    pid: null,
+    exit_code: null,
+    signal: null,
+    uptime_ms: null,
+    reason: null,
+    output: null,
+    ...fields,
+  };
+}
+
+Deno.test("renderMonitScreen() takes why and last exit from the instance's events, as describe does", () => {
+  const row = info(2, "idle", {
+    reason: "exited with code 1 before min_uptime; unstable restart 6",
+  });
+  const detail = {
+    ...row,
+    last_exit: event({
+      at: T0 - 5000,
+      signal: "SIGTERM",
+      pid: 7,
+      uptime_ms: 1000,
+      reason: "stopped",
+    }),
+    // The instance has been online since: the old crash reason explains nothing any more.
+    last_transition: event({ event: "ready", from_state: "launching", to_state: "online" }),
+  } as unknown as Description;
+  const text = renderMonitScreen(state({ rows: [row], selectedId: 2, detail }), SCREEN).join("\n");
+  ok(text.includes("why        -\n"), text);
+  ok(
+    text.includes(
+      "last exit  signal=SIGTERM at 2026-11-27 02:59:55.000 (pid 7, uptime 1s; stopped)",
+    ),
+    text,
+  );
+  // Another instance's describe is not used for the selected one.
+  const other = renderMonitScreen(
+    state({ rows: [row], selectedId: 2, detail: { ...detail, id: 9 } as Description }),
+    SCREEN,
+  ).join("\n");
+  ok(other.includes("why        exited with code 1 before min_uptime; unstable restart 6"), other);
 });

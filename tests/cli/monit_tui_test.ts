@@ -136,7 +136,7 @@ Deno.test({
     await pane.waitScreen((t) => t.includes(`restart ${b}? y/n`), "the restart question");
     pane.keys("y");
     screen = await pane.waitScreen(
-      (t) => t.includes(`restarted ${b}`) && /^last exit +signal SIGTERM at /m.test(t),
+      (t) => t.includes(`restarted ${b}`) && /^last exit +signal=SIGTERM at /m.test(t),
       "the restart's outcome and the exit it caused",
     );
     assertMatch(screen, /^restarts +1 \(0 unstable\)$/m);
