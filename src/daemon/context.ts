@@ -5,6 +5,7 @@ import type { DaemonPaths } from "./paths.ts";
 import type { LogWiring } from "./log_wiring.ts";
 import type { Monitoring } from "./monitoring.ts";
 import type { Triggers } from "./triggers.ts";
+import type { FleetCounters } from "./fleet_counters.ts";
 import type { WebService } from "../web/mod.ts";
 
 export interface DaemonContext {
@@ -21,6 +22,8 @@ export interface DaemonContext {
   storeWarnings: string[];
   /** Writes that failed since start (disk full and the like). */
   counters: { persistErrors: number };
+  /** Exits and restarts per app and reason, for `/metrics`. */
+  fleet: FleetCounters;
   /** Begins a graceful shutdown; resolves once the reply can still be sent. */
   requestShutdown(): void;
 }

@@ -19,6 +19,7 @@ import { daemonPaths, ensureHome } from "./paths.ts";
 import { markInheritedCloseOnExec } from "./inherited_fds.ts";
 import { readStartTicks } from "../monitor/mod.ts";
 import { registryOver } from "./registry_adapter.ts";
+import { FleetCounters } from "./fleet_counters.ts";
 import { CHILD_TAG, restoreRegistry } from "./restore.ts";
 import { settingsFromEnv, WebService } from "../web/mod.ts";
 
@@ -59,8 +60,19 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const stopped = new Promise<void>((resolve) => (shutdown = resolve));
     const logs = startLogWiring({ store, dir: paths.logsDir });
     let appsChanged = () => {};
+    const fleet = new FleetCounters();
+    const registry = registryOver(store);
+    const recordTransition = registry.recordTransition.bind(registry);
+    registry.recordTransition = (record) => {
+      // Counted even when the write fails: the exit happened all the same.
+      try {
+        recordTransition(record);
+      } finally {
+        fleet.observe(record);
+      }
+    };
     const supervisor = new Supervisor({
-      registry: registryOver(store),
+      registry,
       onAppsChanged: () => appsChanged(),
       now: Date.now,
       attachOutput: logs.attach,
@@ -96,6 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       startedAt: Date.now(),
       storeWarnings,
       counters,
+      fleet,
       requestShutdown: shutdown,
     };
     const restored = await restoreRegistry(ctx);

@@ -43,6 +43,7 @@ export class AppLog {
   #lastTime = 0;
   #retryAt = 0;
   #failing = false;
+  #written = 0;
 
   constructor(options: AppLogOptions) {
     this.#options = options;
@@ -50,6 +51,11 @@ export class AppLog {
     this.segments = new SegmentWriter(options.dir, options.policy, options.open);
     this.segments.onRemoved = (file) => this.regions.removed(file);
     this.segments.onClosed = () => this.regions.closeFile();
+  }
+
+  /** Bytes written to this app's files since the daemon started (framing included). */
+  get bytesWritten(): number {
+    return this.#written;
   }
 
   /** Frames a chunk into the pending batch. Never throws; call `commit()` before reading more. */
@@ -147,6 +153,7 @@ export class AppLog {
       return this.#drop(groups);
     }
     this.#failing = false;
+    this.#written += batch.length;
     const base = this.segments.size;
     this.segments.size += batch.length;
     for (const g of groups) {

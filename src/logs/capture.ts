@@ -144,6 +144,11 @@ export class LogCapture {
     return this.#tails.get(instanceId)?.lines() ?? [];
   }
 
+  /** Bytes written to each app's log files since the daemon started. */
+  writtenBytes(): Array<{ app: string; bytes: number }> {
+    return [...this.#apps].map(([app, log]) => ({ app, bytes: log.bytesWritten }));
+  }
+
   /** Bytes of records that could not be written (disk full or I/O error) for an instance. */
   droppedBytes(instanceId: number): number {
     return this.#dropped.get(instanceId) ?? 0;

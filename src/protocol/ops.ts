@@ -40,6 +40,14 @@ export interface DaemonStatus extends HelloInfo {
   instances: number;
   memory_rss: number;
   memory_heap_used: number;
+  /** The machine's host name, a label of every metric. */
+  hostname: string;
+  /** Exits since the daemon started, per app and reason (stopped, signal, error, clean). */
+  exits: Array<{ app: string; reason: string; count: number }>;
+  /** Restarts since the daemon started, per app and reason (crash, command, cron, ...). */
+  restarts: Array<{ app: string; reason: string; count: number }>;
+  /** Bytes written to each app's log files since the daemon started. */
+  log_bytes: Array<{ app: string; bytes: number }>;
 }
 
 /** How the start of one app of a file ended. */

@@ -13,7 +13,15 @@ export interface DaemonFigures {
   memory_rss: number;
   persist_errors: number;
   dropped_samples: number;
+  hostname: string;
+  exits: Array<{ app: string; reason: string; count: number }>;
+  restarts: Array<{ app: string; reason: string; count: number }>;
+  log_bytes: Array<{ app: string; bytes: number }>;
 }
+
+/** The reasons every app reports, at 0 until one happens, so `rate()` has a start. */
+const EXIT_REASONS = ["stopped", "signal", "error", "clean"];
+const RESTART_REASONS = ["crash", "command", "cron", "watch", "limit", "unhealthy", "other"];
 
 type Labels = Record<string, string>;
 
@@ -34,10 +42,10 @@ function formatValue(value: number): string {
   return String(value);
 }
 
-function renderFamily(family: Family): string {
+function renderFamily(family: Family, host: string): string {
   const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`];
   for (const { labels, value } of family.samples) {
-    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+    const pairs = Object.entries({ host, ...labels }).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
     const labelText = pairs.length ? `{${pairs.join(",")}}` : "";
     lines.push(`${family.name}${labelText} ${formatValue(value)}`);
   }
@@ -151,8 +159,61 @@ function daemonFamilies(d: DaemonFigures): Family[] {
   ];
 }
 
-/** The whole exposition: every instance family, then the daemon's. Ends with a newline. */
+/** Per app and reason: every app of `rows` with every known reason, plus any other counted. */
+function byReason(
+  apps: string[],
+  reasons: string[],
+  counted: Array<{ app: string; reason: string; count: number }>,
+): Family["samples"] {
+  const values = new Map<string, number>();
+  for (const app of apps) {
+    for (const reason of reasons) values.set(JSON.stringify([app, reason]), 0);
+  }
+  for (const c of counted) values.set(JSON.stringify([c.app, c.reason]), c.count);
+  return [...values].map(([key, value]) => {
+    const [app, reason] = JSON.parse(key) as [string, string];
+    return { labels: { app, reason }, value };
+  });
+}
+
+function appFamilies(rows: InstanceInfo[], d: DaemonFigures): Family[] {
+  const apps = [...new Set(rows.map((r) => r.name))];
+  const bytes = new Map(apps.map((app) => [app, 0]));
+  for (const { app, bytes: n } of d.log_bytes) bytes.set(app, n);
+  return [
+    {
+      name: "adasa_app_exits_total",
+      type: "counter",
+      help: "Process exits of the app since the daemon started, by reason " +
+        "(stopped: asked to stop; signal; error: non-zero code; clean: code 0).",
+      samples: byReason(apps, EXIT_REASONS, d.exits),
+    },
+    {
+      name: "adasa_app_restarts_total",
+      type: "counter",
+      help: "Restarts of the app since the daemon started, by reason " +
+        "(crash, command, cron, watch, limit, unhealthy, other).",
+      samples: byReason(apps, RESTART_REASONS, d.restarts),
+    },
+    {
+      name: "adasa_app_log_bytes_total",
+      type: "counter",
+      help: "Bytes written to the app's log files since the daemon started.",
+      samples: [...bytes].map(([app, value]) => ({ labels: { app }, value })),
+    },
+  ];
+}
+
+/**
+ * The whole exposition: every instance family, the apps', then the daemon's. Every sample
+ * carries a `host` label (the machine's host name), so one Prometheus can tell daemons apart.
+ * Ends with a newline.
+ */
 export function renderMetrics(rows: InstanceInfo[], daemon: DaemonFigures): string {
-  const families = [...instanceFamilies(rows), ...daemonFamilies(daemon)];
-  return families.map(renderFamily).join("\n") + "\n";
+  const families = [
+    ...instanceFamilies(rows),
+    ...appFamilies(rows, daemon),
+    ...daemonFamilies(daemon),
+  ];
+  return families.map((f) => renderFamily(f, daemon.hostname)).join("\n") + "\n";
 }

@@ -3,6 +3,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
+import { VERSION } from "../../src/protocol/mod.ts";
 import { renderMetrics } from "../../src/web/mod.ts";
 import { call, post, shellApp, startWeb } from "./_web.ts";
 
@@ -24,7 +25,13 @@ const DOCUMENTED = [
   "adasa_daemon_memory_bytes",
   "adasa_daemon_persist_errors_total",
   "adasa_daemon_dropped_samples_total",
+  "adasa_app_exits_total",
+  "adasa_app_restarts_total",
+  "adasa_app_log_bytes_total",
 ];
+
+/** Exported so the dashboard test reads /metrics with the same strict parser. */
+export { parseExposition };
 
 /** Parses the exposition format strictly: every sample's family has HELP and TYPE before it. */
 function parseExposition(text: string): { types: Record<string, string>; samples: Sample[] } {
@@ -139,6 +146,10 @@ Deno.test("renderMetrics escapes label values and leaves out missing figures", (
     memory_rss: 1024,
     persist_errors: 0,
     dropped_samples: 2,
+    hostname: "web-1",
+    exits: [{ app: "gone", reason: "error", count: 4 }],
+    restarts: [],
+    log_bytes: [],
   });
   const { samples } = parseExposition(text);
   assertEquals(valueOf(samples, "adasa_instance_up", 7), 0);
@@ -146,4 +157,63 @@ Deno.test("renderMetrics escapes label values and leaves out missing figures", (
   assertEquals(valueOf(samples, "adasa_instance_cpu_percent", 7), undefined);
   assertEquals(samples.find((s) => s.name === "adasa_daemon_uptime_seconds")?.value, 1.5);
   assertEquals(samples.find((s) => s.name === "adasa_daemon_dropped_samples_total")?.value, 2);
+  assert(samples.every((s) => s.labels.host === "web-1"), "every sample has the host label");
+  const exits = samples.filter((s) => s.name === "adasa_app_exits_total");
+  assertEquals(exits.filter((s) => s.labels.app === 'we"ird\\app').map((s) => s.value), [
+    0,
+    0,
+    0,
+    0,
+  ]);
+  assertEquals(exits.find((s) => s.labels.app === "gone")?.value, 4, "a deleted app's count stays");
+  const logBytes = samples.find((s) => s.name === "adasa_app_log_bytes_total");
+  assertEquals(logBytes?.value, 0, "an app with no output has 0 log bytes");
+});
+
+function appValue(samples: Sample[], name: string, labels: Record<string, string>) {
+  return samples.find((s) =>
+    s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)
+  )?.value;
+}
+
+Deno.test("GET /metrics counts exits and restarts by reason and log bytes per app", async () => {
+  await using d = await startDaemon();
+  const web = await startWeb(d);
+  await web.call("/api/start", post(shellApp("svc", "exec sleep 600", { instances: 2 })));
+  await web.call("/api/restart", post({ targets: ["svc"] }));
+  await web.call("/api/stop", post({ targets: ["svc"] }));
+  const line = "hello from the talker";
+  await web.call("/api/start", post(shellApp("talker", `echo '${line}'; exec sleep 600`)));
+  await web.call(
+    "/api/start",
+    post(shellApp("crashy", "exit 3", { max_restarts: 2, restart_delay_ms: 0 })),
+  );
+  const list = () => web.call("/api/list").then((r) => r.body as InstanceInfo[]);
+  const rows = await waitFor(list, (rows) => rows.some((r) => r.status === "errored"), {
+    what: "crashy errored",
+  });
+  const scrape = async () => parseExposition(String((await web.call("/metrics")).body)).samples;
+  const samples = await waitFor(
+    scrape,
+    (s) => (appValue(s, "adasa_app_log_bytes_total", { app: "talker" }) ?? 0) > line.length,
+    { what: "talker's line counted" },
+  );
+  const host = Deno.hostname();
+  assert(samples.every((s) => s.labels.host === host), `host label ${host}`);
+  const info = samples.find((s) => s.name === "adasa_daemon_info");
+  assertEquals(info?.labels.version, VERSION);
+  const exits = (app: string, reason: string) =>
+    appValue(samples, "adasa_app_exits_total", { app, reason });
+  const restarts = (app: string, reason: string) =>
+    appValue(samples, "adasa_app_restarts_total", { app, reason });
+  assertEquals(restarts("svc", "command"), 2, "one restart command, two instances");
+  assertEquals(exits("svc", "stopped"), 4, "restart and stop each end two processes");
+  assertEquals(exits("svc", "error"), 0);
+  const crashy = rows.find((r) => r.name === "crashy")!;
+  assert(crashy.restarts > 0, "crashy was restarted");
+  assertEquals(restarts("crashy", "crash"), crashy.restarts);
+  assertEquals(restarts("crashy", "command"), 0);
+  assertEquals(exits("crashy", "error"), crashy.restarts + 1, "every run exited with 3");
+  assertEquals(exits("talker", "error"), 0);
+  assertEquals(appValue(samples, "adasa_app_log_bytes_total", { app: "svc" }), 0);
 });

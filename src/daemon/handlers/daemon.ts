@@ -36,6 +36,10 @@ export function daemonHandlers(
         instances: ctx.supervisor.apps().reduce((n, app) => n + app.instances.length, 0),
         memory_rss: Deno.memoryUsage().rss,
         memory_heap_used: Deno.memoryUsage().heapUsed,
+        hostname: Deno.hostname(),
+        exits: ctx.fleet.exits(),
+        restarts: ctx.fleet.restarts(),
+        log_bytes: ctx.logs.capture.writtenBytes(),
       }),
     },
     daemon_stop: {
