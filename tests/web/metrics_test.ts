@@ -6,12 +6,7 @@ import type { InstanceInfo } from "../../src/protocol/messages.ts";
 import { VERSION } from "../../src/protocol/mod.ts";
 import { renderMetrics } from "../../src/web/mod.ts";
 import { call, post, shellApp, startWeb } from "./_web.ts";
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+import { parseExposition, type Sample } from "../_helpers/exposition.ts";
 
 const DOCUMENTED = [
   "adasa_instance_up",
@@ -29,37 +24,6 @@ const DOCUMENTED = [
   "adasa_app_restarts_total",
   "adasa_app_log_bytes_total",
 ];
-
-/** Exported so the dashboard test reads /metrics with the same strict parser. */
-export { parseExposition };
-
-/** Parses the exposition format strictly: every sample's family has HELP and TYPE before it. */
-function parseExposition(text: string): { types: Record<string, string>; samples: Sample[] } {
-  const types: Record<string, string> = {};
-  const helps = new Set<string>();
-  const samples: Sample[] = [];
-  assert(text.endsWith("\n"), "ends with a newline");
-  for (const line of text.slice(0, -1).split("\n")) {
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
-    if (meta) {
-      if (meta[1] === "HELP") helps.add(meta[2]!);
-      else types[meta[2]!] = meta[3]!;
-      continue;
-    }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    assert(m, `not a sample line: ${line}`);
-    const name = m[1]!;
-    assert(types[name] && helps.has(name), `${name} has no HELP or TYPE before it`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)",?/g)) {
-      labels[l[1]!] = l[2]!.replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
-    }
-    const value = Number(m[3]);
-    assert(!Number.isNaN(value), `value of ${line}`);
-    samples.push({ name, labels, value });
-  }
-  return { types, samples };
-}
 
 function valueOf(samples: Sample[], name: string, id: number, extra: Record<string, string> = {}) {
   return samples.find((s) =>
