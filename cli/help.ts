@@ -16,10 +16,12 @@ export function globalHelp(): string {
     "Global options:",
     "  --json       Machine-readable output",
     "  --no-color   No colours (NO_COLOR is honoured too)",
+    "  --host URL   Before the command: the daemon of ssh://[user@]host[:port], through ssh",
     '  -h, --help   Help; "adasa <command> --help" for a command',
     "  -V, --version",
     "",
-    "Environment: ADASA_HOME (default ~/.adasa) selects the daemon.",
+    "Environment: ADASA_HOME (default ~/.adasa) selects the daemon; ADASA_HOST a remote one",
+    "(ADASA_SSH_COMMAND replaces ssh).",
   ].join("\n");
 }
 

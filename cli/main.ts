@@ -8,7 +8,7 @@ import { AdasaError } from "../src/protocol/errors.ts";
 import { parseFlags } from "./args.ts";
 import { VERSION } from "../src/protocol/version.ts";
 import { resolveHome } from "../src/ipc/paths.ts";
-import { connectOrStart } from "./daemon_process.ts";
+import { connectOrStart, tryConnect } from "./daemon_process.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import {
   type CommandContext,
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   const rest = dashdash === -1 ? [] : argv.slice(dashdash + 1);
   const json = before.includes("--json");
   const noColor = before.includes("--no-color");
-  const words = before.filter((w) => !GLOBAL_FLAGS.has(w));
+  const { host, words } = takeHost(before.filter((w) => !GLOBAL_FLAGS.has(w)));
   const [name, ...args] = words;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? args[0] : undefined;
@@ -56,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const parsed = await parseCommandLine(spec, args, rest);
+  if (host !== undefined) {
+    const remote = await import("./remote_command.ts");
+    return await remote.runRemote(spec, parsed, { host, json, color: useColor(noColor) });
+  }
   const home = resolveHome();
   const ctx: CommandContext = {
     home,
@@ -73,8 +77,21 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof AdasaError) || error.code !== "NOT_FOUND") throw error;
     const { suggestAppName } = await import("./suggest_app.ts");
-    throw await suggestAppName(error, home);
+    throw await suggestAppName(error, () => tryConnect(home));
   }
+}
+
+/** `--host URL` or `--host=URL` before the command, else ADASA_HOST; the rest of the words. */
+function takeHost(words: string[]): { host: string | undefined; words: string[] } {
+  const first = words[0];
+  if (first === "--host") {
+    if (words[1] === undefined) {
+      throw new AdasaError("INVALID_ARGUMENT", "--host needs a value: ssh://[user@]host[:port]");
+    }
+    return { host: words[1], words: words.slice(2) };
+  }
+  if (first?.startsWith("--host=")) return { host: first.slice(7), words: words.slice(1) };
+  return { host: Deno.env.get("ADASA_HOST") || undefined, words };
 }
 
 async function parseCommandLine(

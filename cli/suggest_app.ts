@@ -1,13 +1,16 @@
 /** "No app "apx"; did you mean "api"?": the app names come from the daemon, if one answers. */
 import { AdasaError } from "../src/protocol/errors.ts";
-import { tryConnect } from "./daemon_process.ts";
+import type { AdasaClient } from "../src/ipc/client.ts";
 import { withSuggestion } from "./suggest.ts";
 
 /** The NOT_FOUND error with the closest app name added, or the error itself. */
-export async function suggestAppName(error: AdasaError, home: string): Promise<AdasaError> {
+export async function suggestAppName(
+  error: AdasaError,
+  tryConnect: () => Promise<AdasaClient | null>,
+): Promise<AdasaError> {
   const word = /^No app(?: or id)? "([^"]+)"/.exec(error.message)?.[1];
   if (word === undefined) return error;
-  const client = await tryConnect(home);
+  const client = await tryConnect();
   if (!client) return error;
   try {
     const rows = await client.request("list", {});
