@@ -1,9 +1,9 @@
 /**
  * `adasa --host ssh://user@server ...` (or ADASA_HOST): the daemon of another machine, reached
  * through the user's own ssh. The remote shell is asked once for the daemon's home (its
- * ADASA_HOME, else ~/.adasa), then `ssh -N -L local.sock:remote.sock` forwards the daemon's
- * socket to a socket in a private temp folder here, and every connection of the command goes
- * through it. Nothing runs on the server but its daemon and sshd. Loaded only when a host is
+ * ADASA_HOME, else ~/.adasa), then `-L local.sock:remote.sock` forwards the daemon's socket
+ * to a socket in a private temp folder here, and every connection of the command goes through
+ * it. Both go over one ssh connection (a ControlMaster), so the user authenticates once. Nothing runs on the server but its daemon and sshd. Loaded only when a host is
  * given, so local commands never pay for it.
  */
 import { AdasaError } from "../src/protocol/errors.ts";
@@ -71,16 +71,20 @@ function sshFailed(target: RemoteTarget, why: string): AdasaError {
 const PROBE = `sh -c 'h="\${ADASA_HOME:-\$HOME/.adasa}"; printf "%s\\n" "$h"; ` +
   `if [ -S "$h/adasa.sock" ]; then echo up; else echo down; fi'`;
 
-/**
- * Asks the remote shell once for the daemon's home and whether its socket exists.
- *
- * @throws {AdasaError} UNAVAILABLE when ssh fails or no daemon's socket is there
- */
-async function probeHome(target: RemoteTarget, ssh: string[]): Promise<string> {
-  let output: Deno.CommandOutput;
+/** Runs one ssh client over the master's connection and returns what it printed. */
+async function overMaster(
+  ssh: string[],
+  target: RemoteTarget,
+  args: { control: string; extra: string[]; command?: string },
+): Promise<Deno.CommandOutput> {
+  const command = args.command === undefined ? [] : [args.command];
   try {
-    output = await new Deno.Command(ssh[0]!, {
-      args: [...ssh.slice(1), ...sshArgs(target, ["-T"]), PROBE],
+    return await new Deno.Command(ssh[0]!, {
+      args: [
+        ...ssh.slice(1),
+        ...sshArgs(target, ["-S", args.control, ...args.extra]),
+        ...command,
+      ],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -88,6 +92,15 @@ async function probeHome(target: RemoteTarget, ssh: string[]): Promise<string> {
   } catch (error) {
     throw sshFailed(target, `cannot run "${ssh[0]}": ${(error as Error).message}`);
   }
+}
+
+/**
+ * Asks the remote shell once for the daemon's home and whether its socket exists.
+ *
+ * @throws {AdasaError} UNAVAILABLE when ssh fails or no daemon's socket is there
+ */
+async function probeHome(target: RemoteTarget, ssh: string[], control: string): Promise<string> {
+  const output = await overMaster(ssh, target, { control, extra: ["-T"], command: PROBE });
   if (!output.success) throw sshFailed(target, lastLine(output.stderr));
   const [home, state] = new TextDecoder().decode(output.stdout).trim().split("\n").slice(-2);
   if (!home?.startsWith("/") || (state !== "up" && state !== "down")) {
@@ -103,11 +116,9 @@ async function probeHome(target: RemoteTarget, ssh: string[]): Promise<string> {
   return home;
 }
 
-async function waitForSocket(path: string, exited: Promise<Deno.CommandStatus>): Promise<boolean> {
-  let done = false;
-  exited.then(() => (done = true), () => (done = true));
+async function waitForSocket(path: string, exited: () => boolean): Promise<boolean> {
   const deadline = Date.now() + OPEN_TIMEOUT_MS;
-  while (!done && Date.now() < deadline) {
+  while (!exited() && Date.now() < deadline) {
     try {
       if ((await Deno.stat(path)).isSocket) return true;
     } catch {
@@ -118,8 +129,28 @@ async function waitForSocket(path: string, exited: Promise<Deno.CommandStatus>):
   return false;
 }
 
+function spawnMaster(ssh: string[], target: RemoteTarget, control: string): Deno.ChildProcess {
+  // The master makes the forward's local socket: owner-only, replacing a stale one.
+  const master = [
+    ...["-M", "-S", control, "-o", "ControlPersist=no", "-N", "-T"],
+    ...["-o", "StreamLocalBindUnlink=yes", "-o", "StreamLocalBindMask=0177"],
+  ];
+  try {
+    return new Deno.Command(ssh[0]!, {
+      args: [...ssh.slice(1), ...sshArgs(target, master)],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    throw sshFailed(target, `cannot run "${ssh[0]}": ${(error as Error).message}`);
+  }
+}
+
 /**
- * Forwards the remote daemon's socket to a private local one, for the life of the tunnel.
+ * Forwards the remote daemon's socket to a private local one, for the life of the tunnel. One
+ * ssh connection (a master) carries both the question to the shell and the forward, so the
+ * user authenticates once.
  *
  * @throws {AdasaError} UNAVAILABLE with ssh's own message when it fails
  */
@@ -128,27 +159,18 @@ export async function openTunnel(
   env: { get(key: string): string | undefined } = Deno.env,
 ): Promise<Tunnel> {
   const ssh = sshCommand(env);
-  const home = await probeHome(target, ssh);
   const dir = await Deno.makeTempDir({ prefix: "adasa-remote-" });
+  const control = `${dir}/ssh.ctl`;
   const socket = `${dir}/adasa.sock`;
-  const forward = [
-    "-N",
-    "-T",
-    "-o",
-    "ExitOnForwardFailure=yes",
-    "-o",
-    "StreamLocalBindUnlink=yes",
-    "-o",
-    "StreamLocalBindMask=0177",
-    "-L",
-    `${socket}:${home}/adasa.sock`,
-  ];
-  const child = new Deno.Command(ssh[0]!, {
-    args: [...ssh.slice(1), ...sshArgs(target, forward)],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  let child: Deno.ChildProcess;
+  try {
+    child = spawnMaster(ssh, target, control);
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+  let exited = false;
+  const status = child.status.finally(() => (exited = true));
   const stderr = new Response(child.stderr).bytes();
   const close = async () => {
     try {
@@ -156,13 +178,27 @@ export async function openTunnel(
     } catch {
       // ssh already ended
     }
-    await child.status;
+    await status;
     await stderr;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
-  if (!(await waitForSocket(socket, child.status))) {
+  try {
+    if (!(await waitForSocket(control, () => exited))) {
+      if (!exited) throw sshFailed(target, "no connection after 30 s");
+      await status;
+      throw sshFailed(target, lastLine(await stderr));
+    }
+    const home = await probeHome(target, ssh, control);
+    const forward = await overMaster(ssh, target, {
+      control,
+      extra: ["-O", "forward", "-L", `${socket}:${home}/adasa.sock`],
+    });
+    if (!forward.success || !(await waitForSocket(socket, () => exited))) {
+      throw sshFailed(target, `forwarding ${home}/adasa.sock failed: ${lastLine(forward.stderr)}`);
+    }
+    return { socket, home, [Symbol.asyncDispose]: close };
+  } catch (error) {
     await close();
-    throw sshFailed(target, `forwarding ${home}/adasa.sock failed: ${lastLine(await stderr)}`);
+    throw error;
   }
-  return { socket, home, [Symbol.asyncDispose]: close };
 }
