@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { makeHome, runCli, startDaemon } from "../_helpers/daemon.ts";
 import { sshdMissing, startSshd } from "../_helpers/sshd.ts";
+import { waitFor } from "../_helpers/wait.ts";
 import type { InstanceInfo } from "../../src/protocol/messages.ts";
 
 const missing = sshdMissing();
@@ -32,7 +33,18 @@ Deno.test({
       const env = { ADASA_SSH_COMMAND: sshd.sshCommand };
       const cli = (args: string[], extra: Record<string, string> = {}) =>
         runCli(local, args, { env: { ...env, ...extra } });
-      const started = await cli(["--host", url, "start", "--name", "far", "--", "sleep", "600"]);
+      const script = "echo remote-hello; exec sleep 600";
+      const started = await cli([
+        "--host",
+        url,
+        "start",
+        "--name",
+        "far",
+        "--",
+        "sh",
+        "-c",
+        script,
+      ]);
       assertEquals(started.code, 0, started.stderr);
       await using client = await d.connect();
       const rows = await client.request("list");
@@ -42,6 +54,12 @@ Deno.test({
       assertEquals(listed.code, 0, listed.stderr);
       const remote = JSON.parse(listed.stdout) as InstanceInfo[];
       assertEquals(remote.map((r) => [r.id, r.pid]), rows.map((r) => [r.id, r.pid]));
+      const logs = await waitFor(
+        () => cli(["--host", url, "logs", "far", "--no-prefix"]),
+        (r) => r.code !== 0 || r.stdout.includes("remote-hello"),
+        { what: "far's line through the tunnel", timeoutMs: 60_000 },
+      );
+      assertEquals(logs.code, 0, logs.stderr);
       const stopped = await cli(["stop", "far"], { ADASA_HOST: url });
       assertEquals(stopped.code, 0, stopped.stderr);
       assertEquals((await client.request("list"))[0]?.status, "stopped");
