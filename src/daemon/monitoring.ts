@@ -130,7 +130,7 @@ function actOnViolation(supervisor: Supervisor, instance: Instance, v: LimitViol
   supervisor.recordInstanceEvent(instance, "limit_exceeded", reason);
   getLogger("monitor").warn("Instance {id}: {reason}", { id: instance.id, reason });
   const act = v.action === "restart"
-    ? supervisor.restart([instance])
+    ? supervisor.restart([instance], { reason })
     : v.action === "stop"
     ? supervisor.stop([instance])
     : Promise.resolve();
