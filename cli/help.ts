@@ -1,5 +1,5 @@
 /** Help texts, made from the command table so they cannot drift from it. */
-import { COMMANDS, type CommandSpec } from "./commands/mod.ts";
+import { COMMANDS, type CommandSpec, type Flags } from "./commands/mod.ts";
 import { VERSION } from "../src/protocol/version.ts";
 
 export function globalHelp(): string {
@@ -25,8 +25,9 @@ export function globalHelp(): string {
   ].join("\n");
 }
 
-export function commandHelp(spec: CommandSpec): string {
-  const flags = Object.entries(spec.flags).map(([name, f]) => {
+/** The help of one command, given its flags (see flagsOf). */
+export function commandHelp(spec: CommandSpec, specFlags: Flags): string {
+  const flags = Object.entries(specFlags).map(([name, f]) => {
     const short = f.short ? `-${f.short}, ` : "    ";
     const value = f.type !== "string"
       ? ""

@@ -15,9 +15,9 @@ import {
   COMMANDS,
   type CommandSpec,
   findCommand,
+  flagsOf,
   type Parsed,
 } from "./commands/mod.ts";
-import { commandHelp, globalHelp } from "./help.ts";
 import { print, printError, useColor } from "./render/io.ts";
 
 const GLOBAL_FLAGS = new Set(["--json", "--no-color"]);
@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
     const topic = name === "help" ? args[0] : undefined;
     const spec = topic ? findCommand(topic) : undefined;
     if (topic && !spec) throw new AdasaError("INVALID_ARGUMENT", `Unknown command "${topic}"`);
-    print(spec ? commandHelp(spec) : globalHelp());
+    const { commandHelp, globalHelp } = await import("./help.ts");
+    print(spec ? commandHelp(spec, await flagsOf(spec)) : globalHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === "--version" || name === "-V" || name === "version") {
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   if (args.includes("--help") || args.includes("-h")) {
-    print(commandHelp(spec));
+    const { commandHelp } = await import("./help.ts");
+    print(commandHelp(spec, await flagsOf(spec)));
     return EXIT.ok;
   }
   const parsed = await parseCommandLine(spec, args, rest);
@@ -102,8 +104,9 @@ async function parseCommandLine(
   if (rest.length > 0 && !spec.takesRest) {
     throw new AdasaError("INVALID_ARGUMENT", `"adasa ${spec.name}" takes no arguments after --`);
   }
+  const specFlags = await flagsOf(spec);
   const options = Object.fromEntries(
-    Object.entries(spec.flags).map(([flag, f]) => [
+    Object.entries(specFlags).map(([flag, f]) => [
       flag,
       {
         type: f.type,
@@ -121,7 +124,7 @@ async function parseCommandLine(
     const unknown = /^Unknown option "(--?[^"=]+)"/.exec((error as Error).message)?.[1];
     if (unknown === undefined) throw new AdasaError("INVALID_ARGUMENT", message);
     const { withSuggestion } = await import("./suggest.ts");
-    const flags = Object.keys(spec.flags).map((flag) => `--${flag}`);
+    const flags = Object.keys(specFlags).map((flag) => `--${flag}`);
     throw new AdasaError("INVALID_ARGUMENT", withSuggestion(message, unknown, flags));
   }
 }

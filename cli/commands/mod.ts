@@ -3,7 +3,6 @@
  * lazy loader, so `adasa ping` never loads the code of `adasa logs`.
  */
 import type { AdasaClient } from "../../src/ipc/client.ts";
-import { START_FLAGS } from "./_start_flags.ts";
 
 /** A flag of a command, as parseArgs takes it, plus its help text. */
 export interface FlagSpec {
@@ -40,15 +39,26 @@ export interface CommandModule {
   run(parsed: Parsed, ctx: CommandContext): Promise<number>;
 }
 
+/** A command's flags by name. */
+export type Flags = Record<string, FlagSpec>;
+
 export interface CommandSpec {
   name: string;
   aliases?: string[];
   summary: string;
   usage: string;
-  flags: Record<string, FlagSpec>;
+  /**
+   * The command's flags, or a loader of them: start's come from the settings table, which only
+   * start, run and their help need, so other commands never evaluate it (read with flagsOf).
+   */
+  flags: Flags | (() => Promise<Flags>);
   /** Whether words after `--` are accepted. */
   takesRest?: boolean;
   load(): Promise<CommandModule>;
+}
+
+async function loadStartFlags(): Promise<Flags> {
+  return (await import("./_start_flags.ts")).START_FLAGS;
 }
 
 const force: FlagSpec = { type: "boolean", short: "f", help: "Send SIGKILL at once" };
@@ -69,7 +79,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Start a program, a script, or existing apps by id, name or all",
     usage: "adasa start <command|script|target...> [options] [-- args...]",
     takesRest: true,
-    flags: START_FLAGS,
+    flags: loadStartFlags,
     load: () => import("./start.ts"),
   },
   {
@@ -285,10 +295,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Run a file or script in the foreground, as pm2-runtime does in containers",
     usage: "adasa run <file|command|script> [start options] [-- args...]",
     takesRest: true,
-    // The same flags as start, read when the table is used (start's row is defined above).
-    get flags() {
-      return findCommand("start")!.flags;
-    },
+    flags: loadStartFlags,
     load: () => import("./run.ts"),
   },
   {
@@ -374,4 +381,9 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** Finds a command by name or alias. */
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name || (c.aliases ?? []).includes(name));
+}
+
+/** A command's flags, loading them when the table names a loader. */
+export async function flagsOf(spec: CommandSpec): Promise<Flags> {
+  return typeof spec.flags === "function" ? await spec.flags() : spec.flags;
 }

@@ -2,7 +2,7 @@
  * The real `adasa` CLI run as a subprocess: help, version, exit codes, one-line errors, JSON
  * and colour. Commands that need no daemon run on a fresh home, and must not start one.
  */
-import { COMMANDS, findCommand } from "../../cli/commands/mod.ts";
+import { COMMANDS, findCommand, flagsOf } from "../../cli/commands/mod.ts";
 import { VERSION } from "../../src/protocol/version.ts";
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { type CliResult, makeHome, runCli, startDaemon } from "../_helpers/daemon.ts";
@@ -90,7 +90,7 @@ Deno.test("adasa help start and adasa start --help show every flag of start", as
   for (const result of [viaHelp, viaFlag]) {
     assertEquals(result.code, 0, result.stderr);
     assertMatch(result.stdout, /^Usage: adasa start /m);
-    for (const [flag, f] of Object.entries(spec.flags)) {
+    for (const [flag, f] of Object.entries(await flagsOf(spec))) {
       assert(result.stdout.includes(`--${flag}`), `--${flag} missing from help`);
       assert(result.stdout.includes(f.help), `help text of --${flag} missing`);
       if (f.short) assert(result.stdout.includes(`-${f.short}, --${flag}`), `-${f.short}`);
