@@ -49,6 +49,7 @@ const WIRE_FILES = [
   "frame.ts",
   "messages.ts",
   "mod.ts",
+  "op_args.ts",
   "ops.ts",
   "validate.ts",
   "version.ts",

@@ -15,6 +15,7 @@ export * from "./frame.ts";
 export * from "./codec.ts";
 export * from "./messages.ts";
 export * from "./ops.ts";
+export * from "./op_args.ts";
 export * from "./validate.ts";
 export * from "./version.ts";
 export * from "./app_spec.ts";

@@ -4,8 +4,9 @@
  * is keyed by it, so an op without a handler, a misspelt op or a reply of the wrong shape fails
  * `deno check`. A new op is added here, with its reply type, in the same change as its handler.
  *
- * `args` is what a well-behaved client sends; the daemon still checks every field it reads
- * (`arg.*`), since anything may arrive on the socket.
+ * `args` is what a well-behaved client sends; anything may arrive on the socket, so the daemon
+ * checks each request's args by its op's schema (op_args.ts, which must list the same fields)
+ * before the handler runs.
  */
 import type { AppSpec, EventRecord, HelloInfo, InstanceInfo } from "./messages.ts";
 

@@ -1,6 +1,6 @@
 /**
- * Checks on untrusted input from the wire: the request envelope, and typed readers of `args`
- * that throw INVALID_ARGUMENT naming the field. Handlers read their args only through these.
+ * Checks on untrusted input from the wire: the request envelope. Each op's `args` are checked
+ * by its schema in op_args.ts.
  */
 import { AdasaError } from "./errors.ts";
 import { PROTOCOL_VERSION, type Request } from "./messages.ts";
@@ -55,68 +55,5 @@ export function requestIdOf(value: unknown): number {
 function invalid(message: string): AdasaError {
   return new AdasaError("INVALID_ARGUMENT", message);
 }
-
-function own(args: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(args, key) ? args[key] : undefined;
-}
-
-/** Typed readers of request arguments. Each throws INVALID_ARGUMENT naming the field. */
-export const arg = {
-  string(args: Record<string, unknown>, key: string): string {
-    const value = own(args, key);
-    if (typeof value !== "string") throw invalid(`args.${key} must be a string`);
-    return value;
-  },
-  optionalString(args: Record<string, unknown>, key: string): string | undefined {
-    const value = own(args, key);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string") throw invalid(`args.${key} must be a string`);
-    return value;
-  },
-  boolean(args: Record<string, unknown>, key: string, fallback = false): boolean {
-    const value = own(args, key);
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== "boolean") throw invalid(`args.${key} must be a boolean`);
-    return value;
-  },
-  integer(args: Record<string, unknown>, key: string, bounds: { min?: number; max?: number } = {}):
-    | number
-    | undefined {
-    const value = own(args, key);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-      throw invalid(`args.${key} must be an integer`);
-    }
-    if (bounds.min !== undefined && value < bounds.min) {
-      throw invalid(`args.${key} must be at least ${bounds.min}, got ${value}`);
-    }
-    if (bounds.max !== undefined && value > bounds.max) {
-      throw invalid(`args.${key} must be at most ${bounds.max}, got ${value}`);
-    }
-    return value;
-  },
-  stringArray(args: Record<string, unknown>, key: string): string[] | undefined {
-    const value = own(args, key);
-    if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-      throw invalid(`args.${key} must be an array of strings`);
-    }
-    return value as string[];
-  },
-  stringMap(args: Record<string, unknown>, key: string): Record<string, string> | undefined {
-    const value = own(args, key);
-    if (value === undefined || value === null) return undefined;
-    if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === "string")) {
-      throw invalid(`args.${key} must be a map of strings`);
-    }
-    return { ...value } as Record<string, string>;
-  },
-  object(args: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
-    const value = own(args, key);
-    if (value === undefined || value === null) return undefined;
-    if (!isPlainObject(value)) throw invalid(`args.${key} must be a map`);
-    return value;
-  },
-};
 
 export { isPlainObject };

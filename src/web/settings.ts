@@ -1,24 +1,25 @@
 /** The web server's settings from `web_start`'s arguments or from the daemon's environment. */
-import { AdasaError, arg } from "../protocol/mod.ts";
+import { AdasaError, type OpArgs } from "../protocol/mod.ts";
 import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT, type WebSettings } from "./service.ts";
 
 /**
- * Reads `{ port?, host?, token?, metrics_public? }`.
+ * Reads `{ port?, host?, token?, metrics_public? }`, whose types and port range `web_start`'s
+ * schema checked.
  *
- * @throws {AdasaError} INVALID_ARGUMENT naming the field
+ * @throws {AdasaError} INVALID_ARGUMENT for a host that is no address
  */
-export function settingsFromArgs(args: Record<string, unknown>): WebSettings {
-  const port = arg.integer(args, "port", { min: 0, max: 65_535 }) ?? DEFAULT_WEB_PORT;
-  const host = arg.optionalString(args, "host") ?? DEFAULT_WEB_HOST;
+export function settingsFromArgs(args: OpArgs<"web_start">): WebSettings {
+  const port = args.port ?? DEFAULT_WEB_PORT;
+  const host = args.host ?? DEFAULT_WEB_HOST;
   if (host === "" || host.length > 255 || /[\s/]/.test(host)) {
     throw new AdasaError("INVALID_ARGUMENT", `args.host: not an address: "${host.slice(0, 64)}"`);
   }
-  const token = arg.optionalString(args, "token");
+  const { token } = args;
   return {
     port,
     host,
     ...(token === undefined ? {} : { token }),
-    metricsPublic: arg.boolean(args, "metrics_public"),
+    metricsPublic: args.metrics_public ?? false,
   };
 }
 

@@ -235,6 +235,33 @@ Deno.test("wire: a wrong type in any request field gets INVALID_ARGUMENT and the
   }
 });
 
+Deno.test("wire: each op's arguments are checked before its handler runs, naming the field", async () => {
+  await using daemon = await startDaemon();
+  await using raw = await RawSocket.connect(daemon.home);
+  const cases: Array<{ op: string; args: Record<string, unknown>; field: string }> = [
+    { op: "start", args: { app: { name: "made", command: "sleep" }, config: 7 }, field: "config" },
+    { op: "start", args: { config: { path: 1, cwd: "/" } }, field: "config.path" },
+    { op: "stop", args: { targets: "all" }, field: "targets" },
+    { op: "stop", args: { targets: ["all"], force: "yes" }, field: "force" },
+    { op: "scale", args: { app: "made", instances: 0 }, field: "instances" },
+    { op: "logs", args: { stream: "both" }, field: "stream" },
+    { op: "export", args: { format: "yaml" }, field: "format" },
+    { op: "web_start", args: { port: 70_000 }, field: "port" },
+  ];
+  let id = 100;
+  for (const { op, args, field } of cases) {
+    await raw.send({ v: 1, id: ++id, op, args });
+    const frame = await raw.next();
+    assertError(frame, id, "INVALID_ARGUMENT");
+    assertMatch((frame!.error as { message: string }).message, new RegExp(`^args\\.${field}\\b`));
+  }
+  // The refused start created nothing; a field no op declares is ignored, not an error.
+  await using client = await daemon.connect();
+  assertEquals(await client.request("list"), []);
+  await raw.send({ v: 1, id: 200, op: "list", args: { verbose: true } });
+  assertEquals(await raw.next(), { id: 200, ok: true, data: [] });
+});
+
 Deno.test("wire: unknown ops, including Object.prototype names, get UNKNOWN_OP", async () => {
   await using daemon = await startDaemon();
   await using raw = await RawSocket.connect(daemon.home);

@@ -1,5 +1,5 @@
 import { AdasaError, type ErrorCode } from "../../src/protocol/errors.ts";
-import { arg, parseRequest, requestIdOf } from "../../src/protocol/validate.ts";
+import { parseRequest, requestIdOf } from "../../src/protocol/validate.ts";
 import {
   MAX_INSTANCES,
   normalizeAppSpec,
@@ -89,67 +89,6 @@ Deno.test("requestIdOf() reads a usable id from an invalid request, else 0", () 
     [null, 0],
   ];
   for (const [value, want] of cases) assertEquals(requestIdOf(value), want);
-});
-
-Deno.test("arg readers return values of the right type", () => {
-  const args = {
-    s: "x",
-    b: true,
-    n: 42,
-    list: ["a", "b"],
-    env: { A: "1" },
-    obj: { k: 1 },
-  };
-  assertEquals(arg.string(args, "s"), "x");
-  assertEquals(arg.optionalString(args, "s"), "x");
-  assertEquals(arg.boolean(args, "b"), true);
-  assertEquals(arg.integer(args, "n", { min: 0, max: 42 }), 42);
-  assertEquals(arg.stringArray(args, "list"), ["a", "b"]);
-  assertEquals(arg.stringMap(args, "env"), { A: "1" });
-  assertEquals(arg.object(args, "obj"), { k: 1 });
-});
-
-Deno.test("arg readers give the fallback for a missing or null optional value", () => {
-  for (const args of [{}, { k: null }] as Record<string, unknown>[]) {
-    assertEquals(arg.optionalString(args, "k"), undefined);
-    assertEquals(arg.boolean(args, "k"), false);
-    assertEquals(arg.boolean(args, "k", true), true);
-    assertEquals(arg.integer(args, "k"), undefined);
-    assertEquals(arg.stringArray(args, "k"), undefined);
-    assertEquals(arg.stringMap(args, "k"), undefined);
-    assertEquals(arg.object(args, "k"), undefined);
-  }
-});
-
-Deno.test("arg readers throw INVALID_ARGUMENT naming the field for a wrong type", () => {
-  const cases: Array<{ read: (a: Record<string, unknown>) => unknown; bad: unknown[] }> = [
-    { read: (a) => arg.string(a, "k"), bad: [undefined, null, 1, true, ["x"], {}] },
-    { read: (a) => arg.optionalString(a, "k"), bad: [1, false, ["x"], {}] },
-    { read: (a) => arg.boolean(a, "k"), bad: [0, 1, "true", [], {}] },
-    { read: (a) => arg.integer(a, "k"), bad: ["1", 1.5, NaN, Infinity, 2 ** 53, true, []] },
-    { read: (a) => arg.stringArray(a, "k"), bad: ["a", [1], ["a", 2], {}, [null]] },
-    { read: (a) => arg.stringMap(a, "k"), bad: ["a", [], { a: 1 }, new Uint8Array(1)] },
-    { read: (a) => arg.object(a, "k"), bad: ["a", 1, [], new Uint8Array(1)] },
-  ];
-  for (const { read, bad } of cases) {
-    for (const value of bad) {
-      const args: Record<string, unknown> = value === undefined ? {} : { k: value };
-      assertCode(() => read(args), "INVALID_ARGUMENT", `${read} ${String(value)}`, /args\.k /);
-    }
-  }
-});
-
-Deno.test("arg.integer() enforces its bounds", () => {
-  assertCode(() => arg.integer({ k: -1 }, "k", { min: 0 }), "INVALID_ARGUMENT", "min", /least 0/);
-  assertCode(() => arg.integer({ k: 11 }, "k", { max: 10 }), "INVALID_ARGUMENT", "max", /most 10/);
-  assertEquals(arg.integer({ k: 0 }, "k", { min: 0, max: 0 }), 0);
-});
-
-Deno.test("arg readers see own properties only, never the prototype's", () => {
-  const inherited = Object.create({ k: "from the prototype" }) as Record<string, unknown>;
-  assertCode(() => arg.string(inherited, "k"), "INVALID_ARGUMENT", "inherited");
-  assertCode(() => arg.string({}, "toString"), "INVALID_ARGUMENT", "toString");
-  assertEquals(arg.object({}, "constructor"), undefined);
 });
 
 Deno.test("validateAppName() accepts ordinary names", () => {

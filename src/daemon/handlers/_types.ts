@@ -1,19 +1,20 @@
 /**
  * The handler of each op, typed by the protocol's OpMap: a unary op returns its reply, a
- * streaming op yields its events. Arguments arrive unchecked from the socket (the handler checks
- * each field it reads), so `args` is a plain record here rather than the op's `args` type.
+ * streaming op yields its events. A handler gets its op's arguments already checked against the
+ * op's schema (src/protocol/op_args.ts, at the table's boundary), so reading a field its op does
+ * not declare fails `deno check`.
  */
 import type { RequestContext } from "../../ipc/server.ts";
-import type { Op, OpEvent, OpReply, StreamOp } from "../../protocol/mod.ts";
+import type { Op, OpArgs, OpEvent, OpReply, StreamOp } from "../../protocol/mod.ts";
 
 /** The handler of op `K`. */
 export type Handler<K extends Op> = K extends StreamOp ? {
     kind: "stream";
-    run(args: Record<string, unknown>, ctx: RequestContext): AsyncIterable<OpEvent<K>>;
+    run(args: OpArgs<K>, ctx: RequestContext): AsyncIterable<OpEvent<K>>;
   }
   : {
     kind: "unary";
-    run(args: Record<string, unknown>, ctx: RequestContext): OpReply<K> | Promise<OpReply<K>>;
+    run(args: OpArgs<K>, ctx: RequestContext): OpReply<K> | Promise<OpReply<K>>;
   };
 
 /** The handlers of the ops `K`: a group of the table. */

@@ -1,19 +1,11 @@
 /** Ops that change the process table: start, stop, restart, reload, delete, scale, signal, reset. */
-import { AdasaError, arg, parseSignal } from "../../protocol/mod.ts";
+import { parseSignal } from "../../protocol/mod.ts";
 import type { Instance } from "../../supervisor/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { withMetrics } from "./_metrics.ts";
 import type { Handlers } from "./_types.ts";
 import { specFromInput } from "./_spec.ts";
 import { exportConfig, reloadFromConfig, startFromConfig } from "./config.ts";
-
-function targetsOf(args: Record<string, unknown>): string[] {
-  const targets = arg.stringArray(args, "targets");
-  if (!targets || targets.length === 0) {
-    throw new AdasaError("INVALID_ARGUMENT", "args.targets: name an id, an app or all");
-  }
-  return targets;
-}
 
 /** The ops that may change the apps, after which cron schedules and watchers follow. */
 export type AppOp =
@@ -36,14 +28,12 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
     start: {
       kind: "unary",
       run: async (args, req) => {
-        const config = arg.object(args, "config");
-        if (config) return await startFromConfig(ctx, config);
-        const app = arg.object(args, "app");
-        if (app) {
-          const created = await sup.create(specFromInput(app), { signal: req.signal });
+        if ("config" in args) return await startFromConfig(ctx, args.config);
+        if ("app" in args) {
+          const created = await sup.create(specFromInput(args.app), { signal: req.signal });
           return infos(created);
         }
-        const instances = sup.resolve(targetsOf(args));
+        const instances = sup.resolve(args.targets);
         const hasDependencies = instances.some((i) => Object.keys(i.spec.depends_on).length > 0);
         if (hasDependencies) await sup.startWithDependencies(instances, { signal: req.signal });
         else await sup.start(instances, { signal: req.signal });
@@ -53,16 +43,16 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
     stop: {
       kind: "unary",
       run: async (args, req) => {
-        const instances = sup.resolve(targetsOf(args));
-        await sup.stop(instances, { force: arg.boolean(args, "force"), signal: req.signal });
+        const instances = sup.resolve(args.targets);
+        await sup.stop(instances, { force: args.force ?? false, signal: req.signal });
         return infos(instances);
       },
     },
     restart: {
       kind: "unary",
       run: async (args, req) => {
-        const instances = sup.resolve(targetsOf(args));
-        const baseEnv = arg.stringMap(args, "update_env");
+        const instances = sup.resolve(args.targets);
+        const baseEnv = args.update_env;
         await sup.restart(instances, { signal: req.signal, ...(baseEnv ? { baseEnv } : {}) });
         return infos(instances);
       },
@@ -70,10 +60,9 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
     reload: {
       kind: "unary",
       run: async (args, req) => {
-        const config = arg.object(args, "config");
-        if (config) return await reloadFromConfig(ctx, config, arg.boolean(args, "prune"));
-        const instances = sup.resolve(targetsOf(args));
-        const baseEnv = arg.stringMap(args, "update_env");
+        if ("config" in args) return await reloadFromConfig(ctx, args.config, args.prune ?? false);
+        const instances = sup.resolve(args.targets);
+        const baseEnv = args.update_env;
         await sup.reload(instances, { signal: req.signal, ...(baseEnv ? { baseEnv } : {}) });
         return infos(instances);
       },
@@ -81,7 +70,7 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
     delete: {
       kind: "unary",
       run: async (args, req) => {
-        const instances = sup.resolve(targetsOf(args));
+        const instances = sup.resolve(args.targets);
         const ids = instances.map((i) => i.id);
         const apps = await sup.delete(instances, { signal: req.signal });
         for (const id of ids) ctx.logs.capture.forget(id);
@@ -91,28 +80,23 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
     scale: {
       kind: "unary",
       run: async (args, req) => {
-        const name = arg.string(args, "app");
-        const count = arg.integer(args, "instances", { min: 1, max: 1024 });
-        if (count === undefined) {
-          throw new AdasaError("INVALID_ARGUMENT", "args.instances is required");
-        }
-        await sup.scale(name, count, { signal: req.signal });
-        return infos(sup.resolve([name]));
+        await sup.scale(args.app, args.instances, { signal: req.signal });
+        return infos(sup.resolve([args.app]));
       },
     },
     export: { kind: "unary", run: (args) => exportConfig(ctx, args) },
     signal: {
       kind: "unary",
       run: (args) => {
-        const signal = parseSignal(arg.string(args, "signal"));
-        const ids = sup.signal(sup.resolve(targetsOf(args)), signal);
+        const signal = parseSignal(args.signal);
+        const ids = sup.signal(sup.resolve(args.targets), signal);
         return { signal, ids };
       },
     },
     reset: {
       kind: "unary",
       run: (args) => {
-        const instances = sup.resolve(targetsOf(args));
+        const instances = sup.resolve(args.targets);
         sup.reset(instances);
         return infos(instances);
       },

@@ -5,7 +5,7 @@
  * files are evaluated in a subprocess by src/config.
  */
 import type { AppExtras } from "../../config/mod.ts";
-import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
+import { AdasaError, type AppSpec, type ConfigFileArgs, type OpArgs } from "../../protocol/mod.ts";
 import type { EngineExportReply } from "../../protocol/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { specFromInput } from "./_spec.ts";
@@ -22,14 +22,14 @@ interface Loaded {
 }
 
 /** Loads and checks a whole file; throws one error listing every problem. */
-async function loadSpecs(ctx: DaemonContext, config: Record<string, unknown>): Promise<Loaded> {
-  const profile = arg.optionalString(config, "profile");
+async function loadSpecs(ctx: DaemonContext, config: ConfigFileArgs): Promise<Loaded> {
+  const { profile } = config;
   const { loadConfigFile } = await configModule();
-  const result = await loadConfigFile(arg.string(config, "path"), {
-    cwd: arg.string(config, "cwd"),
-    env: arg.stringMap(config, "env") ?? {},
+  const result = await loadConfigFile(config.path, {
+    cwd: config.cwd,
+    env: config.env ?? {},
     ...(profile ? { profile } : {}),
-    strict: arg.boolean(config, "strict"),
+    strict: config.strict ?? false,
     cpuCount: navigator.hardwareConcurrency,
     hidden: [ctx.paths.home], // the database and web.token are none of the file's business
   });
@@ -43,7 +43,7 @@ async function loadSpecs(ctx: DaemonContext, config: Record<string, unknown>): P
       specs.push(specFromInput({ ...input, ...honouredExtras(result.extras[String(input.name)]) }));
     } catch (error) {
       problems.push(
-        `${arg.string(config, "path")}: app ${input.name}: ${(error as Error).message}`,
+        `${config.path}: app ${input.name}: ${(error as Error).message}`,
       );
     }
   }
@@ -75,7 +75,7 @@ function honouredExtras(extras: AppExtras | undefined): Record<string, unknown> 
  * each once its dependencies meet their condition; returns when every app is ready, completed
  * or failed, with `apps` saying which and why.
  */
-export async function startFromConfig(ctx: DaemonContext, config: Record<string, unknown>) {
+export async function startFromConfig(ctx: DaemonContext, config: ConfigFileArgs) {
   const { specs, warnings } = await loadSpecs(ctx, config);
   const sup = ctx.supervisor;
   const existing = new Set(sup.apps().map((a) => a.spec.name));
@@ -107,7 +107,7 @@ export async function startFromConfig(ctx: DaemonContext, config: Record<string,
 /** `reload` with `{ config, prune }`: start new apps, reload changed ones, scale, prune. */
 export async function reloadFromConfig(
   ctx: DaemonContext,
-  config: Record<string, unknown>,
+  config: ConfigFileArgs,
   prune: boolean,
 ) {
   const { specs, warnings } = await loadSpecs(ctx, config);
@@ -132,8 +132,8 @@ export async function reloadFromConfig(
   };
 }
 
-const ENGINES = ["systemd", "compose", "kubernetes"] as const;
-type EngineName = typeof ENGINES[number];
+
+type EngineFormat = Exclude<NonNullable<OpArgs<"export">["format"]>, "json" | "toml">;
 
 /**
  * `export`: the definitions of the targeted apps (all by default) as a config file, or as the
@@ -141,21 +141,13 @@ type EngineName = typeof ENGINES[number];
  */
 export async function exportConfig(
   ctx: DaemonContext,
-  args: Record<string, unknown>,
+  args: OpArgs<"export">,
 ): Promise<{ text: string } | EngineExportReply> {
-  const format = arg.optionalString(args, "format") ?? "json";
-  const engine = ENGINES.find((e) => e === format);
-  if (format !== "json" && format !== "toml" && !engine) {
-    throw new AdasaError(
-      "INVALID_ARGUMENT",
-      `--format must be json, toml, systemd, compose or kubernetes, got "${format}"`,
-    );
-  }
-  const targets = arg.stringArray(args, "targets") ?? [];
-  const config = arg.object(args, "config");
+  const targets = args.targets ?? [];
+  const config = "config" in args ? args.config : undefined;
   const specs = config ? await fileSpecs(ctx, config, targets) : registrySpecs(ctx, targets);
-  if (engine) return await exportEngine(specs, engine);
-  if (format !== "json" && format !== "toml") throw new TypeError("unreachable");
+  const format = args.format ?? "json";
+  if (format !== "json" && format !== "toml") return await exportEngine(specs, format);
   const { exportApps } = await configModule();
   return {
     text: exportApps(specs, format, {
@@ -174,7 +166,7 @@ function registrySpecs(ctx: DaemonContext, targets: string[]): AppSpec[] {
 /** The apps of a config file, those named by `targets` when given; each name must be there. */
 async function fileSpecs(
   ctx: DaemonContext,
-  config: Record<string, unknown>,
+  config: ConfigFileArgs,
   targets: string[],
 ): Promise<AppSpec[]> {
   const { specs } = await loadSpecs(ctx, config);
@@ -182,7 +174,7 @@ async function fileSpecs(
     if (!specs.some((s) => s.name === name)) {
       throw new AdasaError(
         "NOT_FOUND",
-        `No app "${name}" in ${arg.string(config, "path")}: it has ${
+        `No app "${name}" in ${config.path}: it has ${
           specs.map((s) => `"${s.name}"`).join(", ")
         }`,
       );
@@ -191,7 +183,7 @@ async function fileSpecs(
   return targets.length ? specs.filter((s) => targets.includes(s.name)) : specs;
 }
 
-async function exportEngine(specs: AppSpec[], engine: EngineName): Promise<EngineExportReply> {
+async function exportEngine(specs: AppSpec[], engine: EngineFormat): Promise<EngineExportReply> {
   if (specs.length === 0) throw new AdasaError("NOT_FOUND", "No apps to export");
   // Loaded here, on demand: most daemons never export.
   const { exportForEngine } = await import("../../config/engine_export.ts");

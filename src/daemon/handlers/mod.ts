@@ -1,14 +1,16 @@
 /**
  * The one op → handler table. Its type has a key for every op of the protocol's OpMap, so a
- * missing, extra or misspelt handler, or a reply of the wrong shape, fails `deno check`.
+ * missing, extra or misspelt handler, or a reply of the wrong shape, fails `deno check`. Every
+ * request's arguments are checked here, once, by its op's schema, before its handler runs.
  */
-import type { OpTable } from "../../ipc/server.ts";
+import type { OpHandler, OpTable } from "../../ipc/server.ts";
+import { type Op, parseOpArgs } from "../../protocol/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { appHandlers } from "./apps.ts";
 import { daemonHandlers } from "./daemon.ts";
 import { observeHandlers } from "./observe.ts";
 import { queryHandlers } from "./query.ts";
-import type { HandlerTable } from "./_types.ts";
+import type { Handler, HandlerTable } from "./_types.ts";
 import { webHandlers } from "./web.ts";
 
 export function buildOpTable(ctx: DaemonContext): OpTable {
@@ -19,5 +21,18 @@ export function buildOpTable(ctx: DaemonContext): OpTable {
     ...observeHandlers(ctx),
     ...webHandlers(ctx),
   };
-  return Object.freeze(table);
+  return Object.freeze(
+    Object.fromEntries(
+      (Object.keys(table) as Op[]).map((op) => [op, checked(op, table[op] as Handler<Op>)]),
+    ),
+  );
+}
+
+/** The handler of `op` behind the check of its arguments. */
+function checked<K extends Op>(op: K, handler: Handler<K>): OpHandler {
+  const h = handler as Handler<Op>;
+  if (h.kind === "stream") {
+    return { kind: "stream", run: (args, req) => h.run(parseOpArgs(op, args) as never, req) };
+  }
+  return { kind: "unary", run: (args, req) => h.run(parseOpArgs(op, args) as never, req) };
 }

@@ -1,6 +1,5 @@
 /** Ops that read what instances did: logs (a stream), flush, stats. */
-import { AdasaError, arg, type OpEvent } from "../../protocol/mod.ts";
-import { MAX_LOG_LINES } from "../../model/limits.ts";
+import { AdasaError, type OpArgs, type OpEvent } from "../../protocol/mod.ts";
 import {
   type FollowCursor,
   followLogs,
@@ -27,8 +26,8 @@ interface Selection {
 }
 
 /** Targets to apps and, when ids were named, instance ids. No targets means every app. */
-function select(ctx: DaemonContext, args: Record<string, unknown>): Selection {
-  const targets = arg.stringArray(args, "targets") ?? [];
+function select(ctx: DaemonContext, args: { targets?: string[] }): Selection {
+  const targets = args.targets ?? [];
   if (targets.length === 0 || targets.includes("all")) {
     return { apps: ctx.supervisor.apps().map((a) => a.spec.name) };
   }
@@ -39,22 +38,16 @@ function select(ctx: DaemonContext, args: Record<string, unknown>): Selection {
 }
 
 /** The grep test; a regex runs in a child process (the caller disposes `owned` at the end). */
-function grepOf(args: Record<string, unknown>): { test?: LineTest; owned?: AsyncDisposable } {
-  const grep = arg.optionalString(args, "grep");
+function grepOf(args: OpArgs<"logs">): { test?: LineTest; owned?: AsyncDisposable } {
+  const { grep } = args;
   if (grep === undefined) return {};
   if (grep.length > MAX_GREP_LENGTH) {
     throw new AdasaError("INVALID_ARGUMENT", `--grep is longer than ${MAX_GREP_LENGTH} characters`);
   }
-  const ignoreCase = arg.boolean(args, "ignore_case");
-  if (!arg.boolean(args, "regex")) return { test: substringTest(grep, { ignoreCase }) };
+  const ignoreCase = args.ignore_case ?? false;
+  if (!args.regex) return { test: substringTest(grep, { ignoreCase }) };
   const regex = new RegexLineTest(grep, { ignoreCase });
   return { test: regex.test, owned: regex };
-}
-
-function streamOf(args: Record<string, unknown>): "out" | "err" | undefined {
-  const stream = arg.optionalString(args, "stream");
-  if (stream === undefined || stream === "out" || stream === "err") return stream;
-  throw new AdasaError("INVALID_ARGUMENT", `args.stream must be "out" or "err", got "${stream}"`);
 }
 
 async function* inFrames(
@@ -76,14 +69,11 @@ async function* inFrames(
 
 async function* streamLogs(
   ctx: DaemonContext,
-  args: Record<string, unknown>,
+  args: OpArgs<"logs">,
   signal: AbortSignal,
 ): AsyncGenerator<OpEvent<"logs">> {
   const selection = select(ctx, args);
-  const since = arg.integer(args, "since");
-  const until = arg.integer(args, "until");
-  const lines = arg.integer(args, "lines", { min: 0, max: MAX_LOG_LINES });
-  const stream = streamOf(args);
+  const { since, until, lines, stream } = args;
   const grep = grepOf(args);
   await using _regex = grep.owned;
   const filter = {
@@ -110,7 +100,7 @@ async function* streamLogs(
     const read = readLogs(dir, ctx.store.logIndex, { apps: selection.apps, ...filter, cursor });
     yield* inFrames(read);
   }
-  if (!arg.boolean(args, "follow")) return;
+  if (!args.follow) return;
   yield { event: "lines", data: [] }; // the history is done: a client may say it was empty
   for await (const line of followLogs(dir, cursor, filter, { signal })) {
     yield { event: "lines", data: [line] };
@@ -134,15 +124,15 @@ export function observeHandlers(ctx: DaemonContext): Handlers<"logs" | "flush" |
       run: (args) => {
         const { apps, instanceIds } = select(ctx, args);
         const now = Date.now();
-        const since = arg.integer(args, "since") ?? now - 3_600_000;
-        const until = arg.integer(args, "until") ?? now;
+        const since = args.since ?? now - 3_600_000;
+        const until = args.until ?? now;
         if (since > until) throw new AdasaError("INVALID_ARGUMENT", "--since is after --until");
         const query = instanceIds ? { instanceIds, since, until } : { apps, since, until };
         // Points for all instances together stay under MAX_STATS_POINTS, so a reply of many
         // apps fits in one frame (16 MiB): asking for more gives coarser buckets.
         const instances = instanceIds?.length ??
           ctx.supervisor.list().filter((i) => apps.includes(i.name)).length;
-        const wanted = arg.integer(args, "max_points", { min: 1, max: 100_000 }) ?? 120;
+        const wanted = args.max_points ?? 120;
         const maxPoints = Math.max(
           1,
           Math.min(wanted, Math.floor(MAX_STATS_POINTS / Math.max(1, instances))),

@@ -1,5 +1,5 @@
 /** Read-only ops: list, describe, events. */
-import { AdasaError, type AppSpec, arg } from "../../protocol/mod.ts";
+import { AdasaError, type AppSpec } from "../../protocol/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { withMetrics } from "./_metrics.ts";
 import type { Handlers } from "./_types.ts";
@@ -21,8 +21,8 @@ export function queryHandlers(ctx: DaemonContext): Handlers<"list" | "describe" 
     describe: {
       kind: "unary",
       run: (args) => {
-        const showEnv = arg.boolean(args, "show_env");
-        const instances = sup.resolve([arg.string(args, "target")]);
+        const showEnv = args.show_env ?? false;
+        const instances = sup.resolve([args.target]);
         return instances.map((instance) => {
           const app = sup.appOf(instance);
           const [info] = withMetrics(ctx, [sup.info(instance)]);
@@ -48,11 +48,10 @@ export function queryHandlers(ctx: DaemonContext): Handlers<"list" | "describe" 
     events: {
       kind: "unary",
       run: (args) => {
-        const targets = arg.stringArray(args, "targets") ?? [];
+        const targets = args.targets ?? [];
         const ids = targets.filter((t) => /^\d+$/.test(t)).map(Number);
         const apps = targets.filter((t) => !/^\d+$/.test(t) && t !== "all");
-        const since = arg.integer(args, "since");
-        const until = arg.integer(args, "until");
+        const { since, until } = args;
         if (since !== undefined && until !== undefined && since > until) {
           throw new AdasaError("INVALID_ARGUMENT", "--since is after --until");
         }
@@ -61,7 +60,7 @@ export function queryHandlers(ctx: DaemonContext): Handlers<"list" | "describe" 
           ...(apps.length ? { apps } : {}),
           ...(since !== undefined ? { since } : {}),
           ...(until !== undefined ? { until } : {}),
-          limit: arg.integer(args, "limit", { min: 1, max: 100_000 }) ?? EVENTS_DEFAULT_LIMIT,
+          limit: args.limit ?? EVENTS_DEFAULT_LIMIT,
         });
       },
     },
