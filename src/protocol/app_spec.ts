@@ -114,8 +114,10 @@ export function upgradeStoredSpec(stored: Record<string, unknown>): AppSpec {
   const readiness = stored.readiness as { kind?: string } | undefined;
   return {
     ...FALLBACKS,
-    ready_timeout_ms: readiness?.kind === "message" ? 3_000 : 30_000,
-    backoff_max_ms: 15_000,
+    ready_timeout_ms: readiness?.kind === "message"
+      ? SPEC_DEFAULTS.message_ready_timeout_ms
+      : SPEC_DEFAULTS.ready_timeout_ms,
+    backoff_max_ms: SPEC_DEFAULTS.backoff_max_ms,
     ...stored,
   } as unknown as AppSpec;
 }

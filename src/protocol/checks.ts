@@ -1,20 +1,9 @@
 /**
- * Validation of the readiness, liveness and dependency fields alone, in AdasaError's terms;
- * the value types live in src/model/checks.ts with the rest of the settings table.
+ * Validation of `depends_on` alone (the config loader checks it across a file's apps), in
+ * AdasaError's terms; the value type lives in src/model/checks.ts with the settings table.
  */
 import { AdasaError } from "./errors.ts";
-import {
-  type DependencyCondition,
-  dependsOn,
-  type Liveness,
-  liveness,
-  type Readiness,
-  readiness,
-  SettingError,
-  type Value,
-} from "../model/mod.ts";
-
-export { LIVENESS_DEFAULTS } from "../model/mod.ts";
+import { type DependencyCondition, dependsOn, SettingError, type Value } from "../model/mod.ts";
 
 function run<T>(value: Value<T>, field: string, raw: unknown): T {
   try {
@@ -23,16 +12,6 @@ function run<T>(value: Value<T>, field: string, raw: unknown): T {
     if (!(error instanceof SettingError)) throw error;
     throw new AdasaError("INVALID_ARGUMENT", `${field}${error.subpath}: ${error.message}`);
   }
-}
-
-/** Validates `readiness` (default `{ kind: "uptime" }`). */
-export function normalizeReadiness(raw: unknown): Readiness {
-  return raw === undefined || raw === null ? { kind: "uptime" } : run(readiness, "readiness", raw);
-}
-
-/** Validates `liveness` (default null: no check). */
-export function normalizeLiveness(raw: unknown): Liveness | null {
-  return raw === undefined ? null : run(liveness, "liveness", raw);
 }
 
 /** Validates `depends_on`: a list of app names (each `ready`), or a map name -> condition. */
