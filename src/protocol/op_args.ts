@@ -177,7 +177,7 @@ const config = object({
   strict: optional(boolean),
 });
 const ENGINE_FORMATS = ["systemd", "compose", "kubernetes"] as const;
-const window = {
+const span = {
   targets: optional(strings),
   since: optional(time),
   until: optional(time),
@@ -203,9 +203,9 @@ export const OP_ARGS = {
   reset: object(byTargets),
   list: none,
   describe: object({ target: string, show_env: optional(boolean) }),
-  events: object({ ...window, limit: optional(integer(1, 100_000)) }),
+  events: object({ ...span, limit: optional(integer(1, 100_000)) }),
   logs: object({
-    ...window,
+    ...span,
     lines: optional(integer(0, MAX_LOG_LINES)),
     stream: optional(oneOf(["out", "err"])),
     grep: optional(string),
@@ -214,7 +214,7 @@ export const OP_ARGS = {
     follow: optional(boolean),
   }),
   flush: object({ targets: optional(strings) }),
-  stats: object({ ...window, max_points: optional(integer(1, 100_000)) }),
+  stats: object({ ...span, max_points: optional(integer(1, 100_000)) }),
   export: whenOneOf(
     "format",
     ENGINE_FORMATS,

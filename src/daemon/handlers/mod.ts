@@ -23,16 +23,18 @@ export function buildOpTable(ctx: DaemonContext): OpTable {
   };
   return Object.freeze(
     Object.fromEntries(
-      (Object.keys(table) as Op[]).map((op) => [op, checked(op, table[op] as Handler<Op>)]),
+      (Object.keys(table) as Op[]).map((op) => [op, checked(op, table[op])]),
     ),
   );
 }
 
-/** The handler of `op` behind the check of its arguments. */
-function checked<K extends Op>(op: K, handler: Handler<K>): OpHandler {
-  const h = handler as Handler<Op>;
-  if (h.kind === "stream") {
-    return { kind: "stream", run: (args, req) => h.run(parseOpArgs(op, args) as never, req) };
+/**
+ * The handler of `op` behind the check of its arguments. `never`: the compiler cannot pair a
+ * union of ops with a union of handlers, but parseOpArgs returns exactly `OpArgs<op>`.
+ */
+function checked(op: Op, handler: Handler<Op>): OpHandler {
+  if (handler.kind === "stream") {
+    return { kind: "stream", run: (args, req) => handler.run(parseOpArgs(op, args) as never, req) };
   }
-  return { kind: "unary", run: (args, req) => h.run(parseOpArgs(op, args) as never, req) };
+  return { kind: "unary", run: (args, req) => handler.run(parseOpArgs(op, args) as never, req) };
 }
