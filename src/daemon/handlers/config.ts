@@ -132,7 +132,6 @@ export async function reloadFromConfig(
   };
 }
 
-
 type EngineFormat = Exclude<NonNullable<OpArgs<"export">["format"]>, "json" | "toml">;
 
 /**
@@ -174,9 +173,7 @@ async function fileSpecs(
     if (!specs.some((s) => s.name === name)) {
       throw new AdasaError(
         "NOT_FOUND",
-        `No app "${name}" in ${config.path}: it has ${
-          specs.map((s) => `"${s.name}"`).join(", ")
-        }`,
+        `No app "${name}" in ${config.path}: it has ${specs.map((s) => `"${s.name}"`).join(", ")}`,
       );
     }
   }
