@@ -17,6 +17,7 @@ import {
   findCommand,
   flagsOf,
   type Parsed,
+  runCommand,
 } from "./commands/mod.ts";
 import { print, printError, useColor } from "./render/io.ts";
 
@@ -73,14 +74,7 @@ async function main(argv: string[]): Promise<number> {
         onStart: () => printError(`adasa: no daemon was running on ${home}; starting one`),
       }),
   };
-  const command = await spec.load();
-  try {
-    return await command.run(parsed, ctx);
-  } catch (error) {
-    if (!(error instanceof AdasaError) || error.code !== "NOT_FOUND") throw error;
-    const { suggestAppName } = await import("./suggest_app.ts");
-    throw await suggestAppName(error, () => tryConnect(home));
-  }
+  return await runCommand(spec, parsed, ctx, () => tryConnect(home));
 }
 
 /** `--host URL` or `--host=URL` before the command, else ADASA_HOST; the rest of the words. */

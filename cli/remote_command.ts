@@ -5,7 +5,7 @@
  */
 import { AdasaClient } from "../src/ipc/client.ts";
 import { AdasaError } from "../src/protocol/errors.ts";
-import type { CommandContext, CommandSpec, Parsed } from "./commands/mod.ts";
+import { type CommandContext, type CommandSpec, type Parsed, runCommand } from "./commands/mod.ts";
 import { openTunnel, parseHostUrl } from "./remote.ts";
 
 const LOCAL_ONLY = new Set([
@@ -48,12 +48,5 @@ export async function runRemote(
     color: options.color,
     connect,
   };
-  const command = await spec.load();
-  try {
-    return await command.run(parsed, ctx);
-  } catch (error) {
-    if (!(error instanceof AdasaError) || error.code !== "NOT_FOUND") throw error;
-    const { suggestAppName } = await import("./suggest_app.ts");
-    throw await suggestAppName(error, () => connect().catch(() => null));
-  }
+  return await runCommand(spec, parsed, ctx, () => connect().catch(() => null));
 }

@@ -20,6 +20,7 @@ import {
 } from "../render/monit_screen.ts";
 import { unicodeMeasure } from "../render/width.ts";
 import type { CommandContext } from "./mod.ts";
+import { recentStats } from "./monit.ts";
 
 /** Log lines kept for the selected instance. */
 const LOG_LINES = 200;
@@ -265,14 +266,7 @@ class LogTail {
 
 /** The last 5 minutes from the database, a bucket's highest sample each, so no peak is lost. */
 async function loadHistory(client: AdasaClient, state: MonitState): Promise<void> {
-  const now = Date.now();
-  const reply = await client.request("stats", {
-    targets: ["all"],
-    since: now - 5 * 60_000,
-    until: now,
-    max_points: HISTORY_POINTS,
-  });
-  for (const p of reply.points) {
+  for (const p of await recentStats(client, HISTORY_POINTS)) {
     pushSample(state.cpu, p.instance_id, p.group_cpu_max ?? p.group_cpu);
     pushSample(state.memory, p.instance_id, p.group_memory_max);
   }

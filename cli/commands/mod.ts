@@ -3,6 +3,7 @@
  * lazy loader, so `adasa ping` never loads the code of `adasa logs`.
  */
 import type { AdasaClient } from "../../src/ipc/client.ts";
+import { AdasaError } from "../../src/protocol/errors.ts";
 
 /** A flag of a command, as parseArgs takes it, plus its help text. */
 export interface FlagSpec {
@@ -386,4 +387,24 @@ export function findCommand(name: string): CommandSpec | undefined {
 /** A command's flags, loading them when the table names a loader. */
 export async function flagsOf(spec: CommandSpec): Promise<Flags> {
   return typeof spec.flags === "function" ? await spec.flags() : spec.flags;
+}
+
+/**
+ * Runs a parsed command, on this machine's daemon or through a tunnel alike. An unknown app
+ * name gets a "did you mean" from the app names `reconnect` reads (null: no daemon to ask).
+ */
+export async function runCommand(
+  spec: CommandSpec,
+  parsed: Parsed,
+  ctx: CommandContext,
+  reconnect: () => Promise<AdasaClient | null>,
+): Promise<number> {
+  const command = await spec.load();
+  try {
+    return await command.run(parsed, ctx);
+  } catch (error) {
+    if (!(error instanceof AdasaError) || error.code !== "NOT_FOUND") throw error;
+    const { suggestAppName } = await import("../suggest_app.ts");
+    throw await suggestAppName(error, reconnect);
+  }
 }

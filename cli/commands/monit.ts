@@ -4,6 +4,7 @@
  * terminal it prints one plain table.
  */
 import type { AdasaClient } from "../../src/ipc/client.ts";
+import type { StatsPoint } from "../../src/protocol/ops.ts";
 import { print } from "../render/io.ts";
 import { renderMonit } from "../render/monit.ts";
 import { unicodeMeasure } from "../render/width.ts";
@@ -26,16 +27,21 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
   return 0;
 }
 
-async function loadHistory(client: AdasaClient): Promise<Map<number, number[]>> {
-  const history = new Map<number, number[]>();
+/** The last 5 minutes of every instance from the database, in `maxPoints` buckets. */
+export async function recentStats(client: AdasaClient, maxPoints: number): Promise<StatsPoint[]> {
   const now = Date.now();
   const reply = await client.request("stats", {
     targets: ["all"],
     since: now - 5 * 60_000,
     until: now,
-    max_points: HISTORY_POINTS,
+    max_points: maxPoints,
   });
-  for (const p of reply.points) {
+  return reply.points;
+}
+
+async function loadHistory(client: AdasaClient): Promise<Map<number, number[]>> {
+  const history = new Map<number, number[]>();
+  for (const p of await recentStats(client, HISTORY_POINTS)) {
     const list = history.get(p.instance_id) ?? [];
     list.push(p.group_cpu_max ?? p.group_cpu ?? 0);
     history.set(p.instance_id, list);

@@ -4,6 +4,8 @@
  * the server (as the user's profile would). Null when this machine has no sshd or is not
  * root. Disposing stops it by pid and removes its folder.
  */
+import { freePort } from "./node.ts";
+
 const SSHD = "/usr/sbin/sshd";
 
 export interface TestSshd extends AsyncDisposable {
@@ -19,13 +21,6 @@ async function keygen(path: string): Promise<void> {
     stdin: "null",
   }).output();
   if (!out.success) throw new Error(`ssh-keygen: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function waitForPort(port: number, exited: () => boolean): Promise<void> {

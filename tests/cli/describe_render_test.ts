@@ -3,26 +3,12 @@ import { strictEqual } from "node:assert/strict";
 import { lastExitText, whyText } from "../../cli/render/describe.ts";
 import { formatTime } from "../../cli/render/units.ts";
 import type { EventRecord } from "../../src/protocol/messages.ts";
+import { eventRecord } from "../_helpers/events.ts";
 
 const AT = new Date(2026, 11, 1, 23, 0, 0).getTime();
 
 function event(fields: Partial<EventRecord>): EventRecord {
-  return {
-    id: 1,
-    at: AT,
-    instance_id: 3,
-    app: "web",
-    event: "exit",
-    from_state: null,
-    to_state: null,
-    pid: null,
-    exit_code: null,
-    signal: null,
-    uptime_ms: null,
-    reason: null,
-    output: null,
-    ...fields,
-  };
+  return eventRecord({ at: AT, instance_id: 3, app: "web", ...fields });
 }
 
 const CRASH = "exited with code 1 before min_uptime; unstable restart 6";

@@ -13,6 +13,7 @@ import { sharedScale } from "../../cli/render/sparkline.ts";
 import { asciiMeasure } from "../../cli/render/width.ts";
 import { displayWidth } from "../../cli/render/unicode_width.ts";
 import type { EventRecord, InstanceInfo } from "../../src/protocol/messages.ts";
+import { eventRecord } from "../_helpers/events.ts";
 import type { Description, LogLine } from "../../src/protocol/ops.ts";
 
 const T0 = new Date(2026, 10, 27, 3, 0, 0).getTime();
@@ -213,22 +214,7 @@ Deno.test("renderMonitScreen() in colour: statuses painted, the selection in rev
 });
 
 function event(fields: Partial<EventRecord>): EventRecord {
-  return {
-    id: 1,
-    at: T0,
-    instance_id: 2,
-    app: "idle",
-    event: "exit",
-    from_state: null,
-    to_state: null,
-    pid: null,
-    exit_code: null,
-    signal: null,
-    uptime_ms: null,
-    reason: null,
-    output: null,
-    ...fields,
-  };
+  return eventRecord({ at: T0, instance_id: 2, app: "idle", ...fields });
 }
 
 Deno.test("renderMonitScreen() takes why and last exit from the instance's events, as describe does", () => {
