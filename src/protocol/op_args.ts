@@ -141,26 +141,21 @@ function object<S extends Shape>(shape: S): Schema<ShapeOut<S>> {
   };
 }
 
-/** The form whose key is present (not null), else `rest`: start's app, config or targets. */
-function forms<A, B>(key: string, form: Schema<A>, rest: Schema<B>): Schema<A | B> {
-  return {
-    parse(value, path) {
-      const present = isPlainObject(value) && value[key] !== undefined && value[key] !== null;
-      return present ? form.parse(value, path) : rest.parse(value, path);
-    },
-  };
-}
-
-/** `form` when `key` holds one of `values`, else `rest`: for ops whose forms differ by a value. */
-function whenOneOf<A, B>(
+/**
+ * `form` when `key` is present (not null) and, with `values`, holds one of them; else `rest`:
+ * start's app, config or targets, export's engine or file formats.
+ */
+function forms<A, B>(
   key: string,
-  values: readonly string[],
   form: Schema<A>,
   rest: Schema<B>,
+  values?: readonly string[],
 ): Schema<A | B> {
   return {
     parse(value, path) {
-      const chosen = isPlainObject(value) && values.includes(value[key] as string);
+      const field = isPlainObject(value) ? value[key] : undefined;
+      const chosen = field !== undefined && field !== null &&
+        (!values || values.includes(field as string));
       return chosen ? form.parse(value, path) : rest.parse(value, path);
     },
   };
@@ -215,15 +210,15 @@ export const OP_ARGS = {
   }),
   flush: object({ targets: optional(strings) }),
   stats: object({ ...span, max_points: optional(integer(1, 100_000)) }),
-  export: whenOneOf(
+  export: forms(
     "format",
-    ENGINE_FORMATS,
     object({
       targets: optional(strings),
       format: oneOf(ENGINE_FORMATS),
       config: optional(config),
     }),
     object({ targets: optional(strings), format: optional(oneOf(["json", "toml"])) }),
+    ENGINE_FORMATS,
   ),
   web_start: object({
     port: optional(integer(0, 65_535)),
