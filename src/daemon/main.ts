@@ -62,18 +62,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     let appsChanged = () => {};
     const fleet = new FleetCounters();
     const registry = registryOver(store);
-    const recordTransition = registry.recordTransition.bind(registry);
-    registry.recordTransition = (record) => {
-      // Counted even when the write fails: the exit happened all the same.
-      try {
-        recordTransition(record);
-      } finally {
-        fleet.observe(record);
-      }
-    };
     const supervisor = new Supervisor({
       registry,
       onAppsChanged: () => appsChanged(),
+      onTransition: (record) => fleet.observe(record),
       now: Date.now,
       attachOutput: logs.attach,
       startTicksOf: (pid) => readStartTicks(pid),

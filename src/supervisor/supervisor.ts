@@ -16,6 +16,7 @@ import {
   Instance,
   type InstanceHooks,
   type InstanceSnapshot,
+  type TransitionRecord,
 } from "./instance.ts";
 import { instanceEnvironment } from "./instance_env.ts";
 import type { CommandKind } from "./jobs.ts";
@@ -55,6 +56,8 @@ export interface SupervisorDeps {
   timers?: TimerPort;
   /** Called after apps were created, changed or deleted (cron and watch follow). */
   onAppsChanged?(): void;
+  /** Called with every transition, stored or not (the fleet counters of /metrics). */
+  onTransition?(record: TransitionRecord): void;
 }
 
 /** Options of a command: its request's cancellation, and a reason for its events. */
@@ -84,7 +87,13 @@ export class Supervisor {
       now: deps.now,
       processes: deps.processes ?? REAL_PROCESSES,
       timers: deps.timers ?? REAL_TIMERS,
-      persist: (record) => deps.registry.recordTransition(record),
+      persist: (record) => {
+        try {
+          deps.registry.recordTransition(record);
+        } finally {
+          deps.onTransition?.(record); // the exit happened even when its row could not be written
+        }
+      },
       environment: (instance) => this.#environment(instance),
       attachOutput: deps.attachOutput,
       startTicksOf: deps.startTicksOf,
