@@ -12,6 +12,8 @@ import { waitFor } from "../_helpers/wait.ts";
 import { formatClock } from "../../cli/render/chart.ts";
 
 const FAST_SAMPLING = { env: { ADASA_SAMPLE_INTERVAL_MS: "200" } };
+// CI runs tests side by side on two cores, where a busy loop may get a fifth of a core: the
+// figures it must reach are over 10 %, still far from a sleeper's near 0.
 const BUSY_LOOP = "while :; do :; done";
 
 interface Figures {
@@ -61,7 +63,7 @@ function statsRows(home: string, app: string): number {
   }
 }
 
-Deno.test("list --json shows cpu and memory figures: a busy loop over 20 %, a sleeper near 0", async () => {
+Deno.test("list --json shows cpu and memory figures: a busy loop over 10 %, a sleeper near 0", async () => {
   await using daemon = await startDaemon(FAST_SAMPLING);
   await using client = await daemon.connect();
   await startApp(client, { name: "busy", command: "sh", args: ["-c", BUSY_LOOP] });
@@ -69,8 +71,8 @@ Deno.test("list --json shows cpu and memory figures: a busy loop over 20 %, a sl
   // The first sample of a pid has no cpu figure; a couple of ticks give one.
   const rows = await waitFor(
     () => list(client),
-    (rows) => rows.every((r) => r.cpu !== null) && (rowOf(rows, "busy").cpu ?? 0) > 20,
-    { what: "cpu figures with busy over 20 %", timeoutMs: 10_000 },
+    (rows) => rows.every((r) => r.cpu !== null) && (rowOf(rows, "busy").cpu ?? 0) > 10,
+    { what: "cpu figures with busy over 10 %", timeoutMs: 10_000 },
   );
   const sleeper = rowOf(rows, "sleeper");
   assert((sleeper.cpu ?? 100) < 5, `sleeper cpu ${sleeper.cpu}`);
@@ -81,7 +83,7 @@ Deno.test("list --json shows cpu and memory figures: a busy loop over 20 %, a sl
     }
     assert(row.memory! > 0 && row.group_memory! >= row.memory!, `${row.name} memory figures`);
   }
-  assert((rowOf(cli, "busy").group_cpu ?? 0) > 20, "busy group_cpu over 20 %");
+  assert((rowOf(cli, "busy").group_cpu ?? 0) > 10, "busy group_cpu over 10 %");
   assert((rowOf(cli, "sleeper").group_cpu ?? 100) < 5, "sleeper group_cpu near 0");
   const status = await daemon.cli(["daemon", "status", "--json"]);
   assertEquals(status.code, 0, status.stderr);
@@ -114,7 +116,7 @@ Deno.test("stats --json returns points and min/avg/p95/max, --csv a header and r
   const cpu = summary.cpu!;
   assert(cpu.min <= cpu.avg && cpu.avg <= cpu.max, `cpu figures ${JSON.stringify(cpu)}`);
   assert(cpu.min <= cpu.p95 && cpu.p95 <= cpu.max, `cpu p95 ${JSON.stringify(cpu)}`);
-  assert(cpu.max > 20, `busy max cpu ${cpu.max}`);
+  assert(cpu.max > 10, `busy max cpu ${cpu.max}`);
 
   const csv = await daemon.cli(["stats", "busy", "--since", "1m", "--csv"]);
   assertEquals(csv.code, 0, csv.stderr);
@@ -172,17 +174,17 @@ Deno.test("stats of a sh -c wrapper shows its child's work in group_cpu", async 
         max_points: 10_000,
       });
     },
-    (reply) => reply.points.filter((p) => (p.group_cpu ?? 0) > 20).length >= 2,
-    { what: "two points with group_cpu over 20 %" },
+    (reply) => reply.points.filter((p) => (p.group_cpu ?? 0) > 10).length >= 2,
+    { what: "two points with group_cpu over 10 %" },
   );
-  const busy = reply.points.filter((p) => (p.group_cpu ?? 0) > 20);
+  const busy = reply.points.filter((p) => (p.group_cpu ?? 0) > 10);
   for (const point of busy) {
     assert((point.cpu ?? 0) < 10, `the wrapper itself idles: cpu ${point.cpu}`);
   }
   const [listed] = await waitFor(
     () => list(client),
-    (rows) => (rows[0]?.group_cpu ?? 0) > 20,
-    { what: "list group_cpu over 20 %" },
+    (rows) => (rows[0]?.group_cpu ?? 0) > 10,
+    { what: "list group_cpu over 10 %" },
   );
   assertEquals(listed!.id, row!.id);
   assert((listed!.cpu ?? 100) < 10, `wrapper cpu ${listed!.cpu}`);
