@@ -123,10 +123,15 @@ async function parseCommandLine(
   }
 }
 
-if (import.meta.main) {
+/**
+ * Runs `adasa ARGS` as a whole program: prints the error of a failed command and exits with its
+ * code. The launcher that `deno task install` writes imports the bundle and calls this, since
+ * the bundle is not its main module there.
+ */
+export async function runProgram(args: string[]): Promise<never> {
   let code: number;
   try {
-    code = await main(Deno.args);
+    code = await main(args);
   } catch (error) {
     if (error instanceof AdasaError) {
       printError(`adasa: ${error.message}`);
@@ -138,3 +143,5 @@ if (import.meta.main) {
   }
   Deno.exit(code);
 }
+
+if (import.meta.main) await runProgram(Deno.args);

@@ -12,6 +12,7 @@ import { list, startApp, waitForInstance } from "../_helpers/apps.ts";
 import { FIXTURES, freePort, FreshHttp } from "../_helpers/node.ts";
 import { hasVariable, isLive, processes, procText } from "../_helpers/proc.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { build } from "../../cli/build.ts";
 
 function startCluster(
   client: AdasaClient,
@@ -285,20 +286,13 @@ Deno.test("stopping a clustered app frees its port", async () => {
 });
 
 Deno.test("the bundled daemon (no source tree beside it) runs a clustered app", async () => {
-  const root = new URL("../../", import.meta.url).pathname;
   const dir = await Deno.makeTempDir({ prefix: "adasa-bundle-" });
   const home = `${dir}/home`;
   using http = new FreshHttp();
   const port = freePort();
   let daemon: Deno.ChildProcess | null = null;
   try {
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--platform", "deno", "--quiet", "-o", `${dir}/adasad.js`, "main.ts"],
-      cwd: root,
-    }).output();
-    assertEquals(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
-    await new Deno.Command("cp", { args: ["-r", `${root}migrations`, `${dir}/migrations`] })
-      .output();
+    await build(dir); // what `deno task build` makes
     daemon = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", `${dir}/adasad.js`, "--background"],
       cwd: dir,

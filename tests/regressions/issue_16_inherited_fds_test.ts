@@ -1,7 +1,7 @@
 /**
  * #16.10: descriptors the daemon inherited from the shell that started it (not close-on-exec)
  * were passed on to every app. The daemon is started here by `sh -c 'exec 7>>FILE; exec ...'`,
- * from source and as the bundle (dist/adasad.js is built the same way by `deno task build`),
+ * from source and as the bundle `deno task build` makes (cli/build.ts),
  * and an app's /proc/<pid>/fd must hold its stdio (0, 1, 2) and nothing else.
  */
 import { AdasaClient } from "../../src/ipc/client.ts";
@@ -9,8 +9,8 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { startDaemon } from "../_helpers/daemon.ts";
 import { startApp } from "../_helpers/apps.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { build } from "../../cli/build.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 /** Opens descriptor 7 on the file named by $0, then runs the rest of the arguments. */
 const WITH_FD_7 = ["sh", "-c", 'exec 7>>"$0"; exec "$@"'];
 
@@ -61,13 +61,7 @@ Deno.test("an app does not get the descriptors its daemon inherited (bundled dae
   let daemon: Deno.ChildProcess | null = null;
   try {
     await Deno.writeTextFile(file, "");
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--platform", "deno", "--quiet", "-o", `${dir}/adasad.js`, "main.ts"],
-      cwd: ROOT,
-    }).output();
-    assertEquals(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
-    await new Deno.Command("cp", { args: ["-r", `${ROOT}migrations`, `${dir}/migrations`] })
-      .output();
+    await build(dir); // what `deno task build` makes
     const [sh, ...shArgs] = [...WITH_FD_7, file];
     daemon = new Deno.Command(sh!, {
       args: [...shArgs, Deno.execPath(), "run", "--allow-all", `${dir}/adasad.js`, "--background"],
