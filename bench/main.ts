@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
 
   log(`1. CLI round trip, ${PLAN.runs} runs each, alternating`);
-  rows.push(await ping(ctx));
+  rows.push(...await ping(ctx));
   rows.push(...memory(ctx, "mem0", "5. Daemon memory, 0 processes"));
   log(`4. crash to new child, ${PLAN.runs} runs each, alternating`);
   rows.push(await crash(ctx));

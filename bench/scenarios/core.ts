@@ -3,7 +3,16 @@
  * one command at a time), crash to new child, daemon memory, idle CPU, and stopping 100 apps.
  * Latencies alternate the tools run by run, so drift on a shared machine spreads over all.
  */
-import { childrenOf, cpuTicksOf, memoryOf, sleep, stats } from "../_util.ts";
+import {
+  baseEnv,
+  childrenOf,
+  cpuTicksOf,
+  memoryOf,
+  onCleanup,
+  run,
+  sleep,
+  stats,
+} from "../_util.ts";
 import type { Measure, Peer, Row, ScenarioContext } from "./types.ts";
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -36,21 +45,46 @@ async function waitChildren(pid: number, n: number, atMost = false, ms = 60_000)
 const appNames = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
-/** 1. CLI round trip. */
-export async function ping(ctx: ScenarioContext): Promise<Row> {
+/**
+ * An empty script run the way dist/adasa's shebang runs the CLI: what any `deno run` costs on
+ * this machine, the floor of adasa's round trip.
+ */
+async function emptyDenoRun(): Promise<() => Promise<number>> {
+  const dir = await Deno.makeTempDir({ prefix: "adasa-bench-floor-" });
+  const script = `${dir}/empty.js`;
+  await Deno.writeTextFile(script, "");
+  onCleanup(() => Deno.remove(dir, { recursive: true }));
+  const env = baseEnv(dir);
+  const args = ["run", "--allow-all", "--no-config", "--no-lock", script];
+  return async () => (await run(Deno.execPath(), args, { env })).ms;
+}
+
+/** 1. CLI round trip, and the floor of adasa's: an empty Deno script, in the same rotation. */
+export async function ping(ctx: ScenarioContext): Promise<Row[]> {
+  const floor = await emptyDenoRun();
   const samples = new Map<string, number[]>(ctx.peers.map((p) => [p.name, []]));
+  const floorSamples: number[] = [];
   for (const p of ctx.peers) await p.ping(); // warm the page cache
+  await floor();
   for (let r = 0; r < ctx.runs; r++) {
     for (const p of rotated(ctx.peers, r)) samples.get(p.name)!.push(await p.ping());
+    floorSamples.push(await floor());
   }
-  return {
+  return [{
     key: "ping",
     title: "1. CLI round trip (whole process)",
     unit: "ms",
     lowerIsBetter: true,
     values: Object.fromEntries(ctx.peers.map((p) => [p.name, latency(samples.get(p.name)!)])),
     how: Object.fromEntries(ctx.peers.map((p) => [p.name, p.how.ping])),
-  };
+  }, {
+    key: "pingFloor",
+    title: "1. Floor: an empty script through `deno run` (adasa column)",
+    unit: "ms",
+    lowerIsBetter: true,
+    values: { adasa: latency(floorSamples) },
+    how: { adasa: "deno run --allow-all --no-config --no-lock empty.js" },
+  }];
 }
 
 /** 5. Daemon RSS, PSS and anonymous memory now, in MB. */
