@@ -98,8 +98,10 @@ export function goals(
     ping,
     (v) => floor !== undefined && v - floor <= 5,
     `${ping?.toFixed(1)} ms; empty script ${floor?.toFixed(1)} ms; ${
-      ping !== undefined && floor !== undefined ? (ping - floor).toFixed(1) : "?"
-    } ms above it`,
+      ping === undefined || floor === undefined
+        ? "?"
+        : `${Math.abs(ping - floor).toFixed(1)} ms ${ping >= floor ? "above" : "below"} it`
+    }`,
   );
   const list = get("list")?.value;
   judge("`list` with 100 processes ≤ 40 ms", list, (v) => v <= 40, `${list?.toFixed(1)} ms`);
