@@ -62,18 +62,23 @@ export class Store implements Disposable {
     return new Store(path, opened);
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  /**
+   * Runs `fn` in one transaction. A nested call joins the outer one as a savepoint, so a
+   * failing inner unit is undone alone and the outer one goes on.
+   */
   transaction<T>(fn: () => T): T {
-    if (this.#depth > 0) return fn();
-    this.db.exec("BEGIN IMMEDIATE");
+    const savepoint = this.#depth > 0 ? `nested_${this.#depth}` : null;
+    this.db.exec(savepoint ? `SAVEPOINT ${savepoint}` : "BEGIN IMMEDIATE");
     this.#depth++;
     try {
       const result = fn();
-      this.db.exec("COMMIT");
+      // SQLite may have rolled back the whole transaction under an inner unit (SQLITE_FULL);
+      // that unit failed, and what ran after it was written on its own.
+      if (this.db.isTransaction) this.db.exec(savepoint ? `RELEASE ${savepoint}` : "COMMIT");
       return result;
     } catch (error) {
       try {
-        this.db.exec("ROLLBACK");
+        this.db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : "ROLLBACK");
       } catch {
         // The transaction was already rolled back by SQLite (e.g. SQLITE_FULL).
       }

@@ -336,6 +336,25 @@ Deno.test("Store.transaction() rolls back every write when the function throws",
   assertEquals(store.events.query({}), []);
 });
 
+Deno.test("Store.transaction() nested in another undoes only its own writes when it throws", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.db);
+  const spec = normalizeAppSpec({ command: "sleep", cwd: "/" });
+  store.transaction(() => {
+    store.events.insert(event({ at: 1, app: "kept" }));
+    assertThrows(() =>
+      store.transaction(() => {
+        store.registry.insertApp(spec, 2);
+        store.events.insert(event({ at: 2, app: "undone" }));
+        throw new Error("boom");
+      })
+    );
+    store.transaction(() => store.events.insert(event({ at: 3, app: "after" })));
+  });
+  assertEquals(store.registry.allApps(), []);
+  assertEquals(store.events.query({}).map((e) => e.app).sort(), ["after", "kept"]);
+});
+
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);
