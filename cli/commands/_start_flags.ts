@@ -1,6 +1,6 @@
 /**
  * The flags of `adasa start`: one per setting flag of the settings table (each names its field
- * and how its text is read), plus those that are not settings (`--env`, `--strict`). Help,
+ * and how its text is read), plus those that are not settings (`--env`, `--strict`, `--no-wait`). Help,
  * parsing and the app definition all come from this one list.
  */
 import { type Flag, type Setting, SETTINGS } from "../../src/model/settings.ts";
@@ -38,4 +38,8 @@ export const START_FLAGS: Record<string, FlagSpec> = {
     help: "Set a variable (repeatable); with a config file: the env_<profile> to use",
   },
   strict: { type: "boolean", help: "With a config file: warnings are errors" },
+  "no-wait": {
+    type: "boolean",
+    help: "With a config file: return once every app is spawned, not once it is ready",
+  },
 };

@@ -16,6 +16,11 @@ import type { CommandContext, Parsed } from "./mod.ts";
 
 export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> {
   const [first] = parsed.positionals;
+  const file = first !== undefined && parsed.positionals.length === 1 && isConfigFile(first);
+  if (parsed.values["no-wait"] === true && !file) {
+    // A start of one program or of existing apps already answers once they are spawned.
+    throw usageError("adasa start: --no-wait applies to a config file (adasa start apps.json)");
+  }
   if (first === undefined) {
     // `adasa start --name x -- sleep 300`: the program is the first word after --.
     if (parsed.rest.length === 0) {
@@ -23,7 +28,7 @@ export async function run(parsed: Parsed, ctx: CommandContext): Promise<number> 
     }
     return await create(parsed.rest[0]!, parsed.rest.slice(1), parsed, ctx);
   }
-  if (parsed.positionals.length === 1 && isConfigFile(first)) {
+  if (file) {
     return await startFile(first, parsed, ctx);
   }
   const creating = parsed.rest.length > 0 ||
@@ -74,14 +79,13 @@ async function startFile(path: string, parsed: Parsed, ctx: CommandContext): Pro
   if (envs.length > 1 || envs.some((e) => e.includes("="))) {
     throw usageError("adasa start <file>: --env takes one profile name, e.g. --env production");
   }
-  const progress = ctx.json ? null : watchProgress(ctx);
+  // With --no-wait the reply comes once every app is spawned: no readiness to show meanwhile.
+  const wait = parsed.values["no-wait"] === true ? "spawned" as const : "ready" as const;
+  const progress = ctx.json || wait === "spawned" ? null : watchProgress(ctx);
   let reply: StartFileReply;
   try {
-    reply = await call(
-      ctx,
-      "start",
-      { config: configArg(path, { profile: envs[0], strict: parsed.values.strict === true }) },
-    );
+    const config = configArg(path, { profile: envs[0], strict: parsed.values.strict === true });
+    reply = await call(ctx, "start", wait === "spawned" ? { config, wait } : { config });
   } finally {
     await progress?.stop();
   }

@@ -186,7 +186,7 @@ export const OP_ARGS = {
   daemon_stop: none,
   start: forms(
     "config",
-    object({ config }),
+    object({ config, wait: optional(oneOf(["ready", "spawned"])) }),
     forms("app", object({ app: map }), object(byTargets)),
   ),
   stop: object({ ...byTargets, force: optional(boolean) }),

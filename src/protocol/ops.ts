@@ -51,6 +51,12 @@ export interface DaemonStatus extends HelloInfo {
   log_bytes: Array<{ app: string; bytes: number }>;
 }
 
+/**
+ * When `start` with a config file answers: once every app is `ready` (or completed, or failed;
+ * the default), or once every app is `spawned` (its processes run, readiness not waited for).
+ */
+export type StartWait = "ready" | "spawned";
+
 /** How the start of one app of a file ended. */
 export interface AppStartOutcome {
   name: string;
@@ -225,7 +231,7 @@ export interface OpMap {
   start:
     | { args: { app: AppInput }; reply: InstanceInfo[] }
     | { args: TargetsArgs; reply: InstanceInfo[] }
-    | { args: { config: ConfigFileArgs }; reply: StartFileReply };
+    | { args: { config: ConfigFileArgs; wait?: StartWait }; reply: StartFileReply };
   stop: { args: TargetsArgs & { force?: boolean }; reply: InstanceInfo[] };
   restart: {
     args: TargetsArgs & { update_env?: Record<string, string> };

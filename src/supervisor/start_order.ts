@@ -86,13 +86,17 @@ export async function waitForCondition(
 
 /**
  * Starts `items` as their dependencies allow, in parallel where they are independent.
- * Dependencies outside `items` are looked up with `lookup` (apps already defined).
+ * Dependencies outside `items` are looked up with `lookup` (apps already defined). Each start
+ * settles once its app is ready, or with `settle: "started"` once its processes were spawned.
+ * Items without dependencies are started before this returns, in the caller's turn, so a
+ * caller can hold their writes in one transaction.
  *
  * @throws {AdasaError} INVALID_ARGUMENT for a dependency cycle
  */
 export async function startInOrder<A extends AppInstances>(
   items: readonly StartItem<A>[],
   lookup: (name: string) => A | undefined,
+  settle: "ready" | "started" = "ready",
 ): Promise<StartOutcome[]> {
   const cycle = findCycle(items);
   if (cycle) {
@@ -102,14 +106,15 @@ export async function startInOrder<A extends AppInstances>(
   const runOne = async (item: StartItem<A>): Promise<StartOutcome> => {
     const gate = started.get(item.name)!;
     try {
-      const blocked = await waitForDependencies(item, started, lookup);
+      const free = Object.keys(item.depends_on).length === 0;
+      const blocked = free ? null : await waitForDependencies(item, started, lookup);
       if (blocked) {
         gate.resolve(null);
         return { name: item.name, status: "not_started", reason: blocked };
       }
       const app = await item.start();
       gate.resolve(app);
-      const settled = await waitForCondition(app, "ready");
+      const settled = await waitForCondition(app, settle);
       if (settled.kind === "failed") {
         return { name: item.name, status: "failed", reason: settled.reason };
       }

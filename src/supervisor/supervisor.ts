@@ -330,10 +330,14 @@ export class Supervisor {
 
   /**
    * Starts apps in dependency order, each once its dependencies meet their condition, and
-   * waits for each to be ready (or completed, or failed).
+   * waits for each to be ready (or completed, or failed), or with `settle: "started"` only
+   * until its processes were spawned.
    */
-  startInOrder(items: readonly StartItem<AppEntry>[]): Promise<StartOutcome[]> {
-    return startInOrder(items, (name) => this.#apps.get(name));
+  startInOrder(
+    items: readonly StartItem<AppEntry>[],
+    settle: "ready" | "started" = "ready",
+  ): Promise<StartOutcome[]> {
+    return startInOrder(items, (name) => this.#apps.get(name), settle);
   }
 
   /**

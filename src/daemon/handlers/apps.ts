@@ -28,7 +28,9 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
     start: {
       kind: "unary",
       run: async (args, req) => {
-        if ("config" in args) return await startFromConfig(ctx, args.config);
+        if ("config" in args) {
+          return await startFromConfig(ctx, args.config, args.wait ?? "ready");
+        }
         if ("app" in args) {
           const created = await sup.create(specFromInput(args.app), { signal: req.signal });
           return infos(created);
