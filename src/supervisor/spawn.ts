@@ -58,8 +58,8 @@ export function invocation(
  */
 export function spawnChild(spec: AppSpec, env: Record<string, string>): SpawnedChild {
   const { program, args } = invocation(spec, env[NODE_PRELOAD_VAR] ?? null);
-  checkSpawnable(spec, env);
-  return spawnInSession(program, args, { cwd: spec.cwd, env });
+  const resolved = checkSpawnable(spec, env);
+  return spawnResolved(program, resolved, args, { cwd: spec.cwd, env });
 }
 
 /** The variable naming the Node runtime's preload in the environment of a Node app. */
@@ -77,6 +77,16 @@ export function spawnInSession(
   options: { cwd: string; env: Record<string, string> },
 ): SpawnedChild {
   const resolved = resolveProgram(program, options.cwd, options.env.PATH ?? "");
+  return spawnResolved(program, resolved, args, options);
+}
+
+/** Spawns `resolved` (the file `program` names) in its own session. */
+function spawnResolved(
+  program: string,
+  resolved: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): SpawnedChild {
   const viaSetsid = SETSID !== null;
   let child: Deno.ChildProcess;
   try {
@@ -165,6 +175,15 @@ function checkCwd(cwd: string): void {
   if (!info.isDirectory) throw new SpawnError(`cwd is not a directory: ${cwd}`);
 }
 
+/**
+ * Where a program name was found in a PATH lately. A hit is used again for a second, after one
+ * stat that finds it still executable: a batch of 100 starts of one program then walks PATH
+ * once, not 200 times with a failing stat (and its error object) per folder before it (#17).
+ */
+const FOUND = new Map<string, { file: string; until: number }>();
+const FOUND_FOR_MS = 1_000;
+const FOUND_MAX = 256;
+
 /** Finds the file that will be executed, the way execvp would. */
 function resolveProgram(program: string, cwd: string, path: string): string {
   if (program.includes("/")) {
@@ -172,6 +191,27 @@ function resolveProgram(program: string, cwd: string, path: string): string {
     assertExecutable(full, program);
     return full;
   }
+  const key = `${program}\0${path}`;
+  const hit = FOUND.get(key);
+  const now = performance.now();
+  if (hit && hit.until > now && isExecutableFile(hit.file)) return hit.file;
+  const file = searchPath(program, path);
+  if (FOUND.size >= FOUND_MAX) FOUND.clear();
+  FOUND.set(key, { file, until: now + FOUND_FOR_MS });
+  return file;
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    const info = Deno.statSync(file);
+    return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The first executable `program` in the folders of `path`, or the one-line refusal. */
+function searchPath(program: string, path: string): string {
   // As execvp: a file found but not executable (EACCES) is reported if no later folder has one.
   let denied: string | null = null;
   for (const dir of path.split(":")) {
