@@ -13,6 +13,7 @@ import { cleanupAll, ROOT, run } from "./_util.ts";
 import { buildCli, startAdasa } from "./peers/adasa.ts";
 import { startPm2 } from "./peers/pm2.ts";
 import { startSupervisord } from "./peers/supervisord.ts";
+import { batchStart } from "./scenarios/batch_start.ts";
 import { capture } from "./scenarios/capture.ts";
 import { crash, lifecycle, memory, ping, startOneByOne } from "./scenarios/core.ts";
 import { history } from "./scenarios/history.ts";
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   const life = await lifecycle(ctx, PLAN.rounds, PLAN.cpuS);
   log(`3. start ${PLAN.oneByOne} one command at a time, alternating`);
   const one = await startOneByOne(ctx, PLAN.oneByOne);
+  rows.push(...await batchStart(ctx, QUICK ? 2 : 3));
   const order = ["list", "startFile"];
   rows.splice(1, 0, ...life.filter((r) => order.includes(r.key)), one);
   rows.push(...life.filter((r) => !order.includes(r.key) && r.key !== "stop"));

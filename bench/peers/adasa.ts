@@ -182,6 +182,12 @@ export async function startAdasa(log: (m: string) => void): Promise<Peer> {
       );
       return performance.now() - t0;
     },
+    async startFileNoWait(names) {
+      const file = `${tmp}/apps.json`;
+      const apps = names.map((name) => ({ name, ...SLEEP_APP }));
+      await Deno.writeTextFile(file, JSON.stringify({ apps }, null, 2));
+      return (await cli(["start", file, "--no-wait"])).ms;
+    },
     stopAll: async () => (await cli(["stop", "all"])).ms,
     removeAll,
     async startCrashApp(name) {

@@ -22,6 +22,8 @@ export interface Peer {
   startOne(name: string): Promise<number>;
   /** Starts `sleep 3600` apps from one config file; returns the command's wall time. */
   startFile(names: string[]): Promise<number>;
+  /** The same, answering once every app is spawned (adasa's --no-wait), where the tool can. */
+  startFileNoWait?(names: string[]): Promise<number>;
   /** Stops every app with one CLI command; returns its wall time. */
   stopAll(): Promise<number>;
   /** Forgets every app (untimed). */
