@@ -13,6 +13,7 @@ import {
   type StartWait,
 } from "../../protocol/mod.ts";
 import type { EngineExportReply } from "../../protocol/mod.ts";
+import type { Instance } from "../../supervisor/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import { specFromInput } from "./_spec.ts";
 
@@ -97,24 +98,28 @@ export async function startFromConfig(
     name: spec.name,
     depends_on: spec.depends_on,
     start: async () => {
+      let instances: Instance[];
       if (existing.has(spec.name)) {
-        await sup.start(sup.resolve([spec.name]));
+        instances = sup.resolve([spec.name]);
+        await sup.start(instances);
         started.push(spec.name);
       } else {
-        await sup.create(spec);
+        instances = await sup.create(spec);
         created.push(spec.name);
       }
-      return sup.apps().find((a) => a.spec.name === spec.name)!;
+      const first = instances[0];
+      return first ? sup.appOf(first) : sup.apps().find((a) => a.spec.name === spec.name)!;
     },
   }));
   const settle = wait === "spawned" ? "started" : "ready";
+  const names = new Set(specs.map((s) => s.name));
   const apps = await ctx.store.transaction(() => sup.startInOrder(items, settle));
   return {
     created,
     started,
     warnings,
     apps,
-    instances: sup.list().filter((i) => specs.some((s) => s.name === i.name)),
+    instances: sup.list().filter((i) => names.has(i.name)),
   };
 }
 
