@@ -1,5 +1,5 @@
 /**
- * Adasa under test: a daemon from source in a temporary ADASA_HOME, driven through the built
+ * Adasa under test: the built daemon in a temporary ADASA_HOME, driven through the built
  * CLI (dist/adasa, run by its shebang) and, where a scenario needs no CLI, one socket client.
  */
 import { AdasaClient } from "../../src/ipc/client.ts";
@@ -39,19 +39,25 @@ export interface AdasaDaemon {
   stop(): Promise<void>;
 }
 
-/** Starts `deno run -A main.ts --background` (with the CLI's V8 flags) on `home`; waits until it answers. */
+/**
+ * The daemon as the built CLI starts it: dist/adasad.js with the CLI's V8 flags; from source
+ * (main.ts) only when there is no build.
+ */
+function daemonArgs(): string[] {
+  const bundled = `${ROOT}dist/adasad.js`;
+  try {
+    if (Deno.statSync(bundled).isFile) {
+      return ["run", "--allow-all", DAEMON_V8_FLAGS, "--no-config", "--no-lock", bundled];
+    }
+  } catch { /* not built */ }
+  return ["run", "--allow-all", DAEMON_V8_FLAGS, "--config", `${ROOT}deno.json`, `${ROOT}main.ts`];
+}
+
+/** Starts the daemon (see daemonArgs) with `--background` on `home`; waits until it answers. */
 export async function startAdasaDaemon(home: string, timeoutMs = 20_000): Promise<AdasaDaemon> {
   const env = { ...baseEnv(home), ADASA_HOME: home, NO_COLOR: "1" };
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      DAEMON_V8_FLAGS,
-      "--config",
-      `${ROOT}deno.json`,
-      `${ROOT}main.ts`,
-      "--background",
-    ],
+    args: [...daemonArgs(), "--background"],
     env,
     clearEnv: true,
     stdin: "null",
