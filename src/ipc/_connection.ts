@@ -193,8 +193,12 @@ export class Connection {
     const ctx: RequestContext = { signal: this.#abort.signal, request };
     try {
       if (handler.kind === "unary") {
-        const data = await handler.run(request.args, ctx);
-        await this.#send({ id: request.id, ok: true, data: data ?? null });
+        const data = (await handler.run(request.args, ctx)) ?? null;
+        await this.#send(
+          request.accept === "json"
+            ? { id: request.id, ok: true, json: JSON.stringify(data) }
+            : { id: request.id, ok: true, data },
+        );
       } else {
         for await (const item of handler.run(request.args, ctx)) {
           if (this.#closed) return;

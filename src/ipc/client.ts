@@ -15,7 +15,7 @@
 // the protocol (app definitions, time and size parsing) would only cost it start-up time.
 import { AdasaError, isErrorCode } from "../protocol/errors.ts";
 import { encodeFrame, FrameLengthError, FrameReader } from "../protocol/frame.ts";
-import { decodeMessage, encodeMessage } from "../protocol/codec.ts";
+import { decodeMessage, encodeMessage, REPLY_LIMITS } from "../protocol/codec.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import type {
   ExactArgs,
@@ -155,7 +155,9 @@ export class AdasaClient implements AsyncDisposable {
     if (this.#closed) return -1;
     const id = this.#nextId++;
     this.#pending.set(id, pending);
-    const bytes = encodeFrame(encodeMessage({ v: PROTOCOL_VERSION, id, op, args }));
+    // accept "json": the reply's data comes as JSON text, which V8 parses natively (Request).
+    const request = { v: PROTOCOL_VERSION, id, op, args, accept: "json" };
+    const bytes = encodeFrame(encodeMessage(request));
     this.#write(bytes).catch((error) => {
       // A write fails when the daemon has closed: the read loop ends on that close and rejects
       // every pending request, with the daemon's reason when it sent one; this is a fallback.
@@ -186,7 +188,7 @@ export class AdasaClient implements AsyncDisposable {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         for (const payload of reader.push(buffer.slice(0, n))) {
-          this.#receive(decodeMessage(payload));
+          this.#receive(decodeMessage(payload, REPLY_LIMITS));
         }
       }
     } catch (error) {
@@ -242,7 +244,13 @@ export class AdasaClient implements AsyncDisposable {
     }
     this.#pending.delete(frame.id);
     if (frame.ok === true) {
-      pending.resolve(frame.data);
+      if (typeof frame.json !== "string") return pending.resolve(frame.data);
+      try {
+        pending.resolve(JSON.parse(frame.json));
+      } catch (error) {
+        const why = `Unreadable reply from the daemon: ${(error as Error).message}`;
+        pending.reject(new AdasaError("MALFORMED_FRAME", why, { cause: error }));
+      }
       return;
     }
     pending.reject(errorOf(frame.error));

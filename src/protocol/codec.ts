@@ -5,6 +5,7 @@
  */
 import { Decoder, Encoder } from "@msgpack/msgpack";
 import { type ScanLimits, scanMsgpack } from "./_scan.ts";
+import { MAX_FRAME_BYTES } from "./frame.ts";
 
 export type { ScanLimits };
 
@@ -26,6 +27,15 @@ export const MESSAGE_LIMITS: Readonly<ScanLimits> = {
 };
 
 /**
+ * The limits of a reply the client decodes: a reply's data may come as one JSON text (see
+ * `Request.accept`), as long as its frame.
+ */
+export const REPLY_LIMITS: Readonly<ScanLimits> = {
+  ...MESSAGE_LIMITS,
+  maxStringBytes: MAX_FRAME_BYTES,
+};
+
+/**
  * The limits of a request the daemon decodes: a 16 MiB frame of one-byte values would
  * otherwise become 16 million heap values.
  */
@@ -35,8 +45,9 @@ export const REQUEST_LIMITS: Readonly<ScanLimits> = {
 };
 
 const encoder = new Encoder({ ignoreUndefined: true });
+// The scan enforces each kind of message's limits; the decoder's own are the loosest of them.
 const decoder = new Decoder({
-  maxStrLength: MAX_STRING_BYTES,
+  maxStrLength: MAX_FRAME_BYTES,
   maxBinLength: MAX_STRING_BYTES,
   maxArrayLength: MAX_COLLECTION_LENGTH,
   maxMapLength: MAX_COLLECTION_LENGTH,

@@ -14,11 +14,19 @@ export interface Request {
   id: number;
   op: string;
   args: Record<string, unknown>;
+  /**
+   * `"json"`: the final reply carries its data as JSON text, in `json`. V8 parses JSON natively,
+   * while a msgpack decoder is JavaScript, and in a short-lived CLI it runs cold: a 36 KB `list`
+   * of 100 rows decoded in 12-20 ms as msgpack and in 0.5 ms as JSON. A daemon that does not
+   * know the field answers with `data`, as it does for any client that does not ask.
+   */
+  accept?: "json";
 }
 
 /** A final reply to a request. */
 export type Reply =
   | { id: number; ok: true; data: unknown; end?: true }
+  | { id: number; ok: true; json: string }
   | { id: number; ok: false; error: { code: string; message: string } };
 
 /** One frame of a streaming reply; the stream ends with `{ id, ok: true, end: true }`. */

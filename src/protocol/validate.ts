@@ -20,7 +20,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function parseRequest(value: unknown): Request {
   if (!isPlainObject(value)) throw invalid("request must be a map");
-  const { v, id, op, args } = value;
+  const { v, id, op, args, accept } = value;
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
     throw invalid("request.id must be a non-negative integer");
   }
@@ -37,7 +37,10 @@ export function parseRequest(value: unknown): Request {
   if (args !== undefined && args !== null && !isPlainObject(args)) {
     throw invalid("request.args must be a map");
   }
-  return { v, id, op, args: (args ?? {}) as Record<string, unknown> };
+  if (accept !== undefined && accept !== "json") throw invalid('request.accept must be "json"');
+  const request: Request = { v, id, op, args: (args ?? {}) as Record<string, unknown> };
+  if (accept === "json") request.accept = accept;
+  return request;
 }
 
 /** Reads the `id` of a frame that failed validation, so the error reply can carry it. */

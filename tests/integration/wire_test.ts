@@ -11,6 +11,7 @@ import {
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { startDaemon, type TestDaemon } from "../_helpers/daemon.ts";
 import { RawSocket, type WireFrame } from "../_helpers/raw_socket.ts";
+import { startApp } from "../_helpers/apps.ts";
 
 /** The server's default in src/ipc/server.ts; the daemon does not override it. */
 const PARTIAL_FRAME_TIMEOUT_MS = 5_000;
@@ -310,5 +311,28 @@ Deno.test("wire: 1000 pipelined pings in one write are all answered by id", asyn
   }
   assertEquals(ids.size, count);
   assert([...ids].every((id) => id >= 1 && id <= count), "reply ids outside the request ids");
+  await assertDaemonAlive(daemon);
+});
+
+Deno.test('wire: accept "json" gets the reply as JSON text; without it, as msgpack data', async () => {
+  await using daemon = await startDaemon();
+  await using client = await daemon.connect();
+  await startApp(client, { name: "sleeper", command: "sleep", args: ["600"] });
+  await using raw = await RawSocket.connect(daemon.home);
+  await raw.send({ v: 1, id: 1, op: "list", args: {}, accept: "json" });
+  const asJson = await raw.next();
+  assertEquals(Object.keys(asJson!).sort(), ["id", "json", "ok"]);
+  await raw.send({ v: 1, id: 2, op: "list", args: {} });
+  const asData = await raw.next();
+  assertEquals(asData!.id, 2);
+  const rows = JSON.parse(asJson!.json as string) as Array<{ name: string; pid: number }>;
+  const data = asData!.data as typeof rows;
+  assertEquals(rows.map((r) => [r.name, r.pid]), data.map((r) => [r.name, r.pid]));
+  assertEquals(rows.map((r) => r.name), ["sleeper"]);
+  await raw.send({ v: 1, id: 3, op: "ping", args: {}, accept: "xml" });
+  const refused = await raw.next();
+  assertError(refused, 3, "INVALID_ARGUMENT");
+  assertMatch((refused!.error as { message: string }).message, /^request\.accept must be "json"$/);
+  await client.request("delete", { targets: ["all"] });
   await assertDaemonAlive(daemon);
 });

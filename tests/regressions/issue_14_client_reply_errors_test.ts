@@ -65,3 +65,12 @@ Deno.test("only a connection closed by the daemon is reported as closed", async 
   const error = await failureOf(null);
   assertEquals([error.code, error.message], ["UNAVAILABLE", "The daemon closed the connection"]);
 });
+
+Deno.test("a reply whose JSON text does not parse is MALFORMED_FRAME for its request", async () => {
+  const { encodeFrame, encodeMessage } = await import("../../src/protocol/mod.ts");
+  const reply = encodeFrame(encodeMessage({ id: 1, ok: true, json: "[1," }));
+  const error = await failureOf(reply);
+  assertEquals(error.code, "MALFORMED_FRAME");
+  assertMatch(error.message, /^Unreadable reply from the daemon: /);
+  assert(error.cause instanceof SyntaxError, "the parser's error is kept as the cause");
+});
