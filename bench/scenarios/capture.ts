@@ -1,12 +1,71 @@
 /**
  * 7. Log capture: one program writes 200 MB of numbered 100-byte lines as fast as it can; the
  * time runs from the writer's own start to the moment the tool's log file ends with the last
- * line. Every line is then read back from the files and checked in order: lines lost.
+ * line. Every line is then read back from the files and checked in order: lines lost. The
+ * floor runs in the same rotation: a bare Deno program that spawns the same writer and copies
+ * its stdout pipe into a file (`stdout.pipeTo(file.writable)`), keeping no line times.
  */
-import { memoryOf, sleep, stats } from "../_util.ts";
-import { rotated } from "./core.ts";
-import type { Measure, Row, ScenarioContext } from "./types.ts";
+import {
+  baseEnv,
+  killTracked,
+  memoryOf,
+  onCleanup,
+  rawLines,
+  sleep,
+  stats,
+  track,
+} from "../_util.ts";
+import type { CaptureTarget, Measure, Peer, Row, ScenarioContext } from "./types.ts";
 import { LINE_BYTES } from "./writer.ts";
+
+/** The name of the bare-Deno pipe floor in the capture rotation. */
+const FLOOR = "deno pipe floor";
+const FLOOR_SCRIPT = `
+const [out, command, ...args] = Deno.args;
+const file = await Deno.open(out, { write: true, create: true, truncate: true });
+const child = new Deno.Command(command, { args, stdin: "null", stdout: "piped", stderr: "null" }).spawn();
+await child.stdout.pipeTo(file.writable);
+await child.status;
+`;
+
+/** The part of a Peer the capture scenario uses. */
+type Capturer = Pick<Peer, "name" | "startCapture"> & { daemonPid: number };
+
+/** The floor as a capturer: each capture is a fresh bare Deno process copying the pipe. */
+async function denoPipeFloor(tmp: string): Promise<Capturer> {
+  const script = `${tmp}/floor.js`;
+  await Deno.writeTextFile(script, FLOOR_SCRIPT);
+  return {
+    name: FLOOR,
+    daemonPid: 0,
+    startCapture(name, command, args): Promise<CaptureTarget> {
+      const out = `${tmp}/floor-${name}.log`;
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-config", "--no-lock", script, out, command, ...args],
+        env: baseEnv(tmp),
+        clearEnv: true,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      const self = track(child.pid);
+      const stop = async () => {
+        if (self) killTracked(self, "SIGKILL", { group: false });
+        await child.status;
+      };
+      onCleanup(stop);
+      return Promise.resolve({
+        tailFile: out,
+        timed: false,
+        lines: () => rawLines([out]),
+        async cleanup() {
+          await stop();
+          await Deno.remove(out).catch(() => {});
+        },
+      });
+    },
+  };
+}
 
 const WRITER = new URL("./writer.ts", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -65,15 +124,20 @@ export async function capture(ctx: ScenarioContext, megabytes: number, runs: num
   const lines = Math.round((megabytes * 1e6) / LINE_BYTES);
   const bytes = lines * LINE_BYTES;
   const last = lineText(lines);
-  const mb = new Map<string, number[]>(ctx.peers.map((p) => [p.name, []]));
-  const lostBy = new Map<string, number>(ctx.peers.map((p) => [p.name, 0]));
+  const tmp = await Deno.makeTempDir({ prefix: "adasa-bench-capture-" });
+  const all: Capturer[] = [...ctx.peers, await denoPipeFloor(tmp)];
+  const mb = new Map<string, number[]>(all.map((p) => [p.name, []]));
+  const lostBy = new Map<string, number>(all.map((p) => [p.name, 0]));
+  const rssBefore = new Map<string, number>();
   const rssAfter = new Map<string, number>();
   const timed = new Map<string, boolean>();
   const failedBy = new Map<string, number>();
-  const tmp = await Deno.makeTempDir({ prefix: "adasa-bench-capture-" });
   try {
     for (let r = 0; r < runs; r++) {
-      for (const p of rotated(ctx.peers, r)) {
+      for (const p of [...all.slice(r % all.length), ...all.slice(0, r % all.length)]) {
+        if (p.daemonPid && !rssBefore.has(p.name)) {
+          rssBefore.set(p.name, memoryOf(p.daemonPid).rss / 1e6);
+        }
         const mark = `${tmp}/${p.name}-${r}.mark`;
         const target = await p.startCapture(`cap${r}`, Deno.execPath(), [
           "run",
@@ -107,8 +171,8 @@ export async function capture(ctx: ScenarioContext, megabytes: number, runs: num
           const start = Number(await Deno.readTextFile(mark));
           const seconds = (end - start) / 1000;
           mb.get(p.name)!.push(bytes / 1e6 / seconds);
-          rssAfter.set(p.name, memoryOf(p.daemonPid).rss / 1e6);
           const check = await verify(target.lines(), lines);
+          if (p.daemonPid) rssAfter.set(p.name, memoryOf(p.daemonPid).rss / 1e6);
           lostBy.set(p.name, lostBy.get(p.name)! + check.lost + check.disorder);
           timed.set(p.name, target.timed);
           ctx.log(
@@ -125,7 +189,7 @@ export async function capture(ctx: ScenarioContext, megabytes: number, runs: num
   }
   const values: Record<string, Measure> = {};
   const rss: Record<string, Measure> = {};
-  for (const p of ctx.peers) {
+  for (const p of all) {
     const s = stats(mb.get(p.name)!);
     values[p.name] = {
       value: s.median,
@@ -134,8 +198,14 @@ export async function capture(ctx: ScenarioContext, megabytes: number, runs: num
         timed.get(p.name) ? "kept" : "not kept"
       }${failedBy.get(p.name) ? `; ${failedBy.get(p.name)} run(s) never finished` : ""}`,
     };
-    rss[p.name] = { value: rssAfter.get(p.name) ?? 0 };
+    if (!p.daemonPid) continue;
+    rss[p.name] = {
+      value: rssAfter.get(p.name) ?? 0,
+      note: `${(rssBefore.get(p.name) ?? 0).toFixed(1)} MB before the first capture`,
+    };
   }
+  const floor = values[FLOOR]!;
+  delete values[FLOOR];
   return [
     {
       key: "capture",
@@ -150,6 +220,13 @@ export async function capture(ctx: ScenarioContext, megabytes: number, runs: num
       unit: "MB",
       lowerIsBetter: true,
       values: rss,
+    },
+    {
+      key: "capture-floor",
+      title: "7. Floor: bare Deno copying the same pipe into a file (not adasa; no line times)",
+      unit: "MB/s",
+      lowerIsBetter: false,
+      values: { adasa: floor },
     },
   ];
 }

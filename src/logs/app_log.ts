@@ -11,6 +11,12 @@ import { IndexRegions } from "./index_regions.ts";
 import { type LogPolicy, type OpenSegment, SegmentWriter } from "./segments.ts";
 import type { LogIndexBatch, LogStream } from "./types.ts";
 
+/**
+ * A batch buffer keeps this much between writes: a stream stops reading at 512 KiB waiting
+ * (capture.ts), so a busy app's batches fit without growing again, and an idle app keeps none.
+ */
+const BATCH_KEEP_BYTES = 1024 * 1024;
+
 interface Group {
   instanceId: number;
   stream: LogStream;
@@ -58,7 +64,12 @@ export class AppLog {
     return this.#written;
   }
 
-  /** Frames a chunk into the pending batch. Never throws; call `commit()` before reading more. */
+  /** Framed bytes not yet handed to a write (the batch the next write takes). */
+  get waitingBytes(): number {
+    return this.#pending.length;
+  }
+
+  /** Frames a chunk into the pending batch. Never throws; the chunk may be reused on return. */
   append(framer: LineFramer, chunk: Uint8Array): void {
     const start = this.#pending.length;
     const time = this.#stamp();
@@ -129,16 +140,40 @@ export class AppLog {
     try {
       await this.#write(batch, groups);
     } finally {
-      batch.clear();
+      batch.clear(BATCH_KEEP_BYTES);
     }
   }
 
+  /**
+   * Writes a batch in runs of whole groups that fit the open segment, so a batch that gathered
+   * while a write was in flight still rotates at `rotateBytes` (give or take one chunk).
+   */
   async #write(batch: ByteSink, groups: Group[]): Promise<void> {
     const now = this.#options.now();
-    if (now < this.#retryAt) return this.#drop(groups);
+    const bytes = batch.view();
+    for (let i = 0; i < groups.length;) {
+      if (now < this.#retryAt) return this.#drop(groups.slice(i));
+      const from = groups[i]!.start;
+      const room = this.segments.policy.rotateBytes - this.segments.size;
+      let j = i + 1;
+      while (j < groups.length && groups[j]!.end - from <= room) j++;
+      const to = groups[j - 1]!.end;
+      if (!await this.#writeRun(bytes.subarray(from, to), now)) {
+        return this.#drop(groups.slice(i));
+      }
+      const base = this.segments.size - (to - from) - from;
+      for (let k = i; k < j; k++) {
+        const g = groups[k]!;
+        this.regions.note(this.segments.file, { ...g, start: base + g.start, end: base + g.end });
+      }
+      i = j;
+    }
+  }
+
+  /** Writes one run into the open segment (rotating first if needed); false when it failed. */
+  async #writeRun(bytes: Uint8Array, now: number): Promise<boolean> {
     try {
-      const handle = await this.segments.prepare(batch.length, now);
-      const bytes = batch.view();
+      const handle = await this.segments.prepare(bytes.length, now);
       for (let done = 0; done < bytes.length;) done += await handle.write(bytes.subarray(done));
     } catch (error) {
       await this.segments.rollback();
@@ -150,15 +185,12 @@ export class AppLog {
         });
       }
       this.#failing = true;
-      return this.#drop(groups);
+      return false;
     }
     this.#failing = false;
-    this.#written += batch.length;
-    const base = this.segments.size;
-    this.segments.size += batch.length;
-    for (const g of groups) {
-      this.regions.note(this.segments.file, { ...g, start: base + g.start, end: base + g.end });
-    }
+    this.#written += bytes.length;
+    this.segments.size += bytes.length;
+    return true;
   }
 
   #drop(groups: Group[]): void {

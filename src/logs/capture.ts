@@ -2,11 +2,12 @@
  * The daemon's entry to log capture: give it each instance's two pipes, take index rows once per
  * tick, ask it for the last stderr lines and the dropped-byte counters.
  *
- * Memory bound: a stream holds at most one read chunk (Deno reads 64 KiB), one unterminated
- * line (MAX_LINE_BYTES) and its framed chunk in the app's batch (chunk plus at most
- * LINE_RECORDS_MAX + 3 record headers), because it awaits the write before reading again:
- * about 200 KiB per stream, 400 KiB per instance, plus the app's two batch buffers (kept at 1 MiB
- * at most between writes) and 20 KiB of stderr tail. A faster child is slowed by its pipe.
+ * Memory bound: a stream holds one read buffer (at most 256 KiB, reused from read to read) and
+ * one unterminated line (MAX_LINE_BYTES). Reading overlaps the app's write in flight, so the
+ * app holds that batch plus the next one, which stops growing once MAX_WAITING_BYTES wait
+ * (then the stream awaits the write, and a faster child is slowed by its pipe): the two batch
+ * buffers stay under 1 MiB each and are kept at that between writes, plus 20 KiB of stderr
+ * tail per instance.
  */
 import { getLogger } from "../logger.ts";
 import { AppLog } from "./app_log.ts";
@@ -45,6 +46,8 @@ export interface InstancePipes {
 /** Captures every instance's output into its app's log files. */
 const MIN_READ_BYTES = 1024;
 const MAX_READ_BYTES = 256 * 1024;
+/** Framed bytes a stream lets wait behind the app's write in flight before it stops reading. */
+const MAX_WAITING_BYTES = 512 * 1024;
 
 /**
  * Chunks of a pipe. A child's pipe is a byte stream, read with a BYOB buffer that grows while
@@ -68,17 +71,28 @@ async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<U
     }
     return;
   }
-  // The buffer given to read() is transferred (detached), so its size is kept here.
+  // The buffer given to read() is transferred (detached); the view it comes back in is on the
+  // same memory, which is read into again once the caller has framed (copied) the chunk: a
+  // busy pipe allocates no buffer per read.
   let size = MIN_READ_BYTES;
+  let buffer = new ArrayBuffer(size);
   try {
     for (;;) {
-      const { value, done } = await byob.read(new Uint8Array(size));
+      const { value, done } = await byob.read(new Uint8Array(buffer, 0, size));
       if (done || !value) return;
+      buffer = value.buffer;
       // Grow while reads fill the buffer; shrink only below an eighth, so a pipe that delivers
-      // 64 KiB at a time does not make the size flap (and zero 256 KiB for every 64 KiB read).
-      if (value.byteLength === size) size = Math.min(size * 4, MAX_READ_BYTES);
-      else if (value.byteLength < size / 8) size = Math.max(MIN_READ_BYTES, size / 2);
+      // 64 KiB at a time does not make the size flap.
+      const next = value.byteLength === size
+        ? Math.min(size * 4, MAX_READ_BYTES)
+        : value.byteLength < size / 8
+        ? Math.max(MIN_READ_BYTES, size / 2)
+        : size;
       yield value;
+      if (next !== size) {
+        size = next;
+        buffer = new ArrayBuffer(size);
+      }
     }
   } finally {
     byob.releaseLock();
@@ -215,7 +229,10 @@ export class LogCapture {
       for await (const value of chunks) {
         tail?.push(value);
         log.append(framer, value);
-        await log.commit(); // backpressure: the child waits on its pipe while we write
+        // The next read overlaps the write of what came before; once a batch's worth waits
+        // behind the write in flight, the child waits on its pipe (backpressure).
+        const written = log.commit();
+        if (log.waitingBytes >= MAX_WAITING_BYTES) await written;
         if (copy) await this.#copy(copy, copy.framer.push(value, Date.now()));
       }
     } catch (error) {
