@@ -9,6 +9,7 @@
 import { getLogger } from "../logger.ts";
 import { LogCapture, pm2FilesOf } from "../logs/mod.ts";
 import type { Store } from "../store/mod.ts";
+import { PipeGrower } from "./pipe_size.ts";
 import type { Instance, SpawnedChild } from "../supervisor/mod.ts";
 
 export interface LogWiring {
@@ -49,6 +50,7 @@ function tapLines(
 export function startLogWiring(options: { store: Store; dir: string }): LogWiring {
   const { store } = options;
   const capture = new LogCapture({ dir: options.dir });
+  const grower = new PipeGrower();
   const log = getLogger("logs");
   const flushIndex = () => {
     const batch = capture.takePendingIndex();
@@ -71,14 +73,19 @@ export function startLogWiring(options: { store: Store; dir: string }): LogWirin
         retainFiles: spec.log_retain_files,
         retainBytes: spec.log_retain_bytes,
       });
+      let grown = 0;
+      const onBusy = (stream: "out" | "err") => {
+        if (grower.grow(child.pid, stream === "out" ? 1 : 2)) grown++;
+      };
       const pipes = spec.readiness.kind === "log_line"
         ? {
           stdout: tapLines(child.stdout, (line) => instance.noteOutputLine(child.pid, line)),
           stderr: tapLines(child.stderr, (line) => instance.noteOutputLine(child.pid, line)),
         }
-        : { stdout: child.stdout, stderr: child.stderr };
+        : { stdout: child.stdout, stderr: child.stderr, onBusy };
       const run = capture.capture(name, id, pipes, { pm2: pm2FilesOf(spec, instance.appIndex) });
       Promise.all([run, child.status]).then(([tail]) => {
+        grower.release(grown);
         if (tail.length === 0) return;
         try {
           store.transaction(() => store.events.annotateExit(id, child.pid, tail.join("\n")));

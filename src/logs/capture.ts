@@ -41,6 +41,8 @@ export interface LogCaptureOptions {
 export interface InstancePipes {
   stdout: ReadableStream<Uint8Array>;
   stderr: ReadableStream<Uint8Array>;
+  /** Called once per stream when its reads keep filling 64 KiB (the daemon grows the pipe). */
+  onBusy?: (stream: LogStream) => void;
 }
 
 /** Captures every instance's output into its app's log files. */
@@ -55,7 +57,10 @@ const MAX_WAITING_BYTES = 512 * 1024;
  * default read holds while it waits (100 idle instances: 2 MiB instead of 13 MiB), and a busy
  * one still reads 256 KiB at once. Other streams are read the default way.
  */
-async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* readChunks(
+  stream: ReadableStream<Uint8Array>,
+  onBusy?: () => void,
+): AsyncGenerator<Uint8Array> {
   let byob: ReadableStreamBYOBReader | null = null;
   try {
     byob = stream.getReader({ mode: "byob" });
@@ -88,6 +93,7 @@ async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<U
         : value.byteLength < size / 8
         ? Math.max(MIN_READ_BYTES, size / 2)
         : size;
+      if (next === MAX_READ_BYTES && size < MAX_READ_BYTES) onBusy?.();
       yield value;
       if (next !== size) {
         size = next;
@@ -148,8 +154,8 @@ export class LogCapture {
       return { framer: new Pm2Framer(files.dateFormat), paths };
     };
     return Promise.all([
-      this.#pump(log, new LineFramer(instanceId, "out"), pipes.stdout, null, copy("out")),
-      this.#pump(log, new LineFramer(instanceId, "err"), pipes.stderr, tail, copy("err")),
+      this.#pump(log, new LineFramer(instanceId, "out"), pipes, tail, copy("out")),
+      this.#pump(log, new LineFramer(instanceId, "err"), pipes, tail, copy("err")),
     ]).then(() => tail.lines());
   }
 
@@ -220,11 +226,17 @@ export class LogCapture {
   async #pump(
     log: AppLog,
     framer: LineFramer,
-    stream: ReadableStream<Uint8Array>,
-    tail: StderrTail | null,
+    pipes: InstancePipes,
+    stderrTail: StderrTail,
     copy: Pm2Copy | null,
   ): Promise<void> {
-    const chunks = readChunks(stream);
+    const out = framer.stream === "out";
+    const tail = out ? null : stderrTail;
+    const onBusy = pipes.onBusy;
+    const chunks = readChunks(
+      out ? pipes.stdout : pipes.stderr,
+      onBusy ? () => onBusy(framer.stream) : undefined,
+    );
     try {
       for await (const value of chunks) {
         tail?.push(value);
