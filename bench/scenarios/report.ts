@@ -161,11 +161,30 @@ export function goals(
   );
   const cap = get("capture");
   const lost = cap?.note ? Number(/^(\d+) lines lost/.exec(cap.note)?.[1] ?? NaN) : NaN;
+  const sup = get("capture", "supervisord")?.value;
+  const pipeFloor = get("capture-floor")?.value;
   judge(
-    "capture ≥ 500 MB/s, every line's time recoverable, no line lost",
+    "capture ≥ supervisord's rate and ≥ 90 % of the bare-Deno pipe floor (same run), every line's time recoverable, no line lost",
     cap?.value,
-    (v) => v >= 500 && lost === 0 && /times kept/.test(cap?.note ?? ""),
-    `${cap?.value.toFixed(0)} MB/s; ${cap?.note ?? ""}`,
+    (v) =>
+      (sup === undefined || v >= sup) && pipeFloor !== undefined && v >= 0.9 * pipeFloor &&
+      lost === 0 &&
+      /times kept/.test(cap?.note ?? ""),
+    `${cap?.value.toFixed(0)} MB/s; supervisord ${sup?.toFixed(0) ?? "not run"} MB/s; floor ${
+      pipeFloor?.toFixed(0)
+    } MB/s${
+      pipeFloor !== undefined && sup !== undefined && pipeFloor < sup
+        ? " (the floor is below supervisord)"
+        : ""
+    }; ${cap?.note ?? ""}`,
+  );
+  const capRss = get("capture-rss");
+  const rssBefore = Number(/^([\d.]+) MB before/.exec(capRss?.note ?? "")?.[1] ?? NaN);
+  judge(
+    "daemon RSS after the 200 MB burst within 5 MB of before it",
+    capRss?.value,
+    (v) => v - rssBefore <= 5,
+    `${capRss?.value.toFixed(1)} MB after, ${rssBefore.toFixed(1)} MB before`,
   );
   const stop = get("stop")?.value;
   judge("stopping 100 processes ≤ 300 ms", stop, (v) => v <= 300, `${stop?.toFixed(1)} ms`);

@@ -1,3 +1,14 @@
+/** The size of buffers that emptied sinks give back for the next sink that grows. */
+export const POOLED_BYTES = 1024 * 1024;
+/** Pooled buffers kept at most (4 MiB). */
+const POOL_MAX = 4;
+/**
+ * Buffers of POOLED_BYTES that sinks gave back: a busy app's batch buffers are reused by the
+ * next busy app instead of being left to the garbage collector, which lets a big ArrayBuffer
+ * linger (and count in RSS) until a major collection that an idle daemon may never run.
+ */
+const pool: Uint8Array[] = [];
+
 /** A growable byte buffer that records are framed into, then written with one call. */
 export class ByteSink {
   #buf: Uint8Array;
@@ -23,7 +34,9 @@ export class ByteSink {
     if (need <= this.#buf.length) return;
     let size = Math.max(this.#buf.length * 2, 4096);
     while (size < need) size *= 2;
-    const next = new Uint8Array(size);
+    // Past 64 KiB a sink is busy: it takes a pooled buffer at once rather than growing by steps.
+    const pooled = size >= 64 * 1024 && size <= POOLED_BYTES ? pool.pop() : undefined;
+    const next = pooled ?? new Uint8Array(size);
     next.set(this.#buf.subarray(0, this.length));
     this.#buf = next;
   }
@@ -60,6 +73,8 @@ export class ByteSink {
   /** Empties the buffer; gives back memory after an unusually large batch. */
   clear(keepCapacity = 256 * 1024): void {
     this.length = 0;
-    if (this.#buf.length > keepCapacity) this.#buf = new Uint8Array(keepCapacity);
+    if (this.#buf.length <= keepCapacity) return;
+    if (this.#buf.length === POOLED_BYTES && pool.length < POOL_MAX) pool.push(this.#buf);
+    this.#buf = new Uint8Array(keepCapacity);
   }
 }
