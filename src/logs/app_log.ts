@@ -13,11 +13,12 @@ import type { LogIndexBatch, LogStream } from "./types.ts";
 
 /**
  * A batch buffer keeps up to this much between writes while a stream of the app is open (a
- * stream stops reading at 512 KiB waiting, capture.ts, so a busy app's batches fit without
- * growing again: shrinking and growing again fragments the allocator's heap, measured at
- * +20 MB RSS after a 200 MB burst), and nothing once the app's last stream has ended.
+ * stream stops reading at 512 KiB waiting and reads 1 MiB at most, capture.ts, so a busy app's
+ * batches fit without growing again: shrinking and growing again fragments the allocator's
+ * heap, measured at +20 MB RSS after a 200 MB burst), and nothing once the app's last stream
+ * has ended.
  */
-const BATCH_KEEP_BYTES = 1024 * 1024;
+const BATCH_KEEP_BYTES = 2 * 1024 * 1024;
 
 interface Group {
   instanceId: number;

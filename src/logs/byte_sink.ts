@@ -1,6 +1,6 @@
 /** The size of buffers that emptied sinks give back for the next sink that grows. */
-export const POOLED_BYTES = 1024 * 1024;
-/** Pooled buffers kept at most (4 MiB). */
+export const POOLED_BYTES = 2 * 1024 * 1024;
+/** Pooled buffers kept at most (8 MiB). */
 const POOL_MAX = 4;
 /**
  * Buffers of POOLED_BYTES that sinks gave back: a busy app's batch buffers are reused by the

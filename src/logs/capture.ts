@@ -2,11 +2,11 @@
  * The daemon's entry to log capture: give it each instance's two pipes, take index rows once per
  * tick, ask it for the last stderr lines and the dropped-byte counters.
  *
- * Memory bound: a stream holds one read buffer (at most 256 KiB, reused from read to read) and
+ * Memory bound: a stream holds one read buffer (at most 1 MiB, reused from read to read) and
  * one unterminated line (MAX_LINE_BYTES). Reading overlaps the app's write in flight, so the
  * app holds that batch plus the next one, which stops growing once MAX_WAITING_BYTES wait
  * (then the stream awaits the write, and a faster child is slowed by its pipe): the two batch
- * buffers stay under 1 MiB each and are kept at that between writes, plus 20 KiB of stderr
+ * buffers stay under 2 MiB each and are kept at that between writes, plus 20 KiB of stderr
  * tail per instance.
  */
 import { getLogger } from "../logger.ts";
@@ -47,7 +47,7 @@ export interface InstancePipes {
 
 /** Captures every instance's output into its app's log files. */
 const MIN_READ_BYTES = 1024;
-const MAX_READ_BYTES = 256 * 1024;
+const MAX_READ_BYTES = 1024 * 1024;
 /** Framed bytes a stream lets wait behind the app's write in flight before it stops reading. */
 const MAX_WAITING_BYTES = 512 * 1024;
 
@@ -55,7 +55,8 @@ const MAX_WAITING_BYTES = 512 * 1024;
  * Chunks of a pipe. A child's pipe is a byte stream, read with a BYOB buffer that grows while
  * reads fill it and shrinks when they do not: an idle pipe costs 1 KiB instead of the 64 KiB a
  * default read holds while it waits (100 idle instances: 2 MiB instead of 13 MiB), and a busy
- * one still reads 256 KiB at once. Other streams are read the default way.
+ * one reads 256 KiB at once, and 1 MiB once its pipe is grown (onBusy fires on the way from
+ * 64 KiB to 256 KiB: the pipe delivered full 64 KiB reads). Other streams are read the default way.
  */
 async function* readChunks(
   stream: ReadableStream<Uint8Array>,
@@ -93,7 +94,7 @@ async function* readChunks(
         : value.byteLength < size / 8
         ? Math.max(MIN_READ_BYTES, size / 2)
         : size;
-      if (next === MAX_READ_BYTES && size < MAX_READ_BYTES) onBusy?.();
+      if (next === 256 * 1024 && size < next) onBusy?.();
       yield value;
       if (next !== size) {
         size = next;
