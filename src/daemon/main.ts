@@ -43,10 +43,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (inherited) log.warn("Inherited descriptors may reach apps: {why}", { why: inherited });
   let started: Supervisor | null = null;
   try {
-    using store = Store.open(
-      paths.db,
-      options.migrationsDir ? { migrationsDir: options.migrationsDir } : {},
-    );
+    const checkAtOpenMaxBytes = checkSizeFromEnv(Deno.env.get("ADASA_CHECK_AT_OPEN_MAX_BYTES"));
+    using store = Store.open(paths.db, {
+      ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
+      ...(checkAtOpenMaxBytes === undefined ? {} : { checkAtOpenMaxBytes }),
+    });
     const storeWarnings: string[] = [];
     if (store.quarantined) {
       const q = store.quarantined;
@@ -127,6 +128,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     triggers.sync();
     await resumeApps(ctx, restored.newBoot ? "daemon started after a reboot" : "daemon started");
     await startWebFromEnv(web);
+    const checked = checkStoreLater(store, storeWarnings);
     const onSignal = () => shutdown();
     Deno.addSignalListener("SIGTERM", onSignal);
     Deno.addSignalListener("SIGINT", onSignal);
@@ -137,6 +139,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     await web.stop();
     await supervisor.shutdown();
     await logs.close();
+    await checked;
     removeStaleSocket(paths.socket);
     return 0;
   } catch (error) {
@@ -178,6 +181,35 @@ function serverLimitsFromEnv(
     ...(maxConnections === undefined ? {} : { maxConnections }),
     ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
   };
+}
+
+/** ADASA_CHECK_AT_OPEN_MAX_BYTES: databases up to this size are checked in full before use. */
+function checkSizeFromEnv(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^\d{1,15}$/.test(raw)) {
+    throw new AdasaError(
+      "INVALID_ARGUMENT",
+      `ADASA_CHECK_AT_OPEN_MAX_BYTES: expected a whole number of bytes, got "${raw.slice(0, 40)}"`,
+    );
+  }
+  return Number(raw);
+}
+
+/**
+ * A large database's `quick_check`, after the daemon answers (in a worker thread). A failure
+ * is shown by `daemon status`; the next start sets the file aside.
+ */
+async function checkStoreLater(store: Store, warnings: string[]): Promise<void> {
+  try {
+    const reason = await store.checkDeferred();
+    if (reason === null) return;
+    const warning = `Database ${store.path} failed its check (${reason}); ` +
+      "it is set aside at the next daemon start";
+    warnings.push(warning);
+    getLogger().error(warning);
+  } catch (error) {
+    getLogger().error("Database check failed to run: {error}", { error: String(error) });
+  }
 }
 
 /** ADASA_WEB_PORT serves the dashboard from the start; a bad setting is logged, not fatal. */

@@ -11,7 +11,7 @@
  * ```
  */
 import type { DatabaseSync } from "node:sqlite";
-import { openDatabase, type OpenedDatabase, type Quarantine } from "./db.ts";
+import { checkInWorker, openDatabase, type OpenedDatabase, type Quarantine } from "./db.ts";
 import { EventStatements } from "./events.ts";
 import type { MigrationReport } from "./migrate.ts";
 import { RegistryStatements } from "./registry.ts";
@@ -23,6 +23,7 @@ export type { AppRow, InstanceRow, InstanceRuntime } from "./registry.ts";
 export type { EventQuery, NewEvent } from "./events.ts";
 export type { StatsPoint, StatsQuery, StatsResult, StatsRow, StatsSummary } from "./stats.ts";
 export { MINUTE_RETENTION_MS, RAW_RETENTION_MS } from "./stats.ts";
+export { CHECK_AT_OPEN_MAX_BYTES, checkFailedMarker } from "./db.ts";
 export type { MigrationReport, Quarantine };
 
 const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
@@ -38,6 +39,8 @@ export class Store implements Disposable {
   readonly meta: MetaStatements;
   readonly migrations: MigrationReport;
   readonly quarantined: Quarantine | null;
+  /** Whether the open left `quick_check` to `checkDeferred()` (a large file). */
+  readonly checkIsDeferred: boolean;
   #depth = 0;
 
   private constructor(path: string, opened: OpenedDatabase) {
@@ -45,6 +48,7 @@ export class Store implements Disposable {
     this.db = opened.db;
     this.migrations = opened.migrations;
     this.quarantined = opened.quarantined;
+    this.checkIsDeferred = opened.checkDeferred;
     this.registry = new RegistryStatements(this.db);
     this.events = new EventStatements(this.db);
     this.stats = new StatsStatements(this.db);
@@ -57,9 +61,27 @@ export class Store implements Disposable {
    *
    * @throws {AdasaError} STORE_FAILED for a database newer than this program or a failed migration
    */
-  static open(path: string, options: { migrationsDir?: URL } = {}): Store {
-    const opened = openDatabase(path, { migrationsDir: options.migrationsDir ?? MIGRATIONS_DIR });
+  static open(
+    path: string,
+    options: { migrationsDir?: URL; checkAtOpenMaxBytes?: number } = {},
+  ): Store {
+    const opened = openDatabase(path, {
+      migrationsDir: options.migrationsDir ?? MIGRATIONS_DIR,
+      ...(options.checkAtOpenMaxBytes === undefined
+        ? {}
+        : { checkAtOpenMaxBytes: options.checkAtOpenMaxBytes }),
+    });
     return new Store(path, opened);
+  }
+
+  /**
+   * The `quick_check` the open left for later, in a worker thread (the event loop goes on).
+   * A failure is remembered beside the file: the next open checks in full and sets it aside.
+   *
+   * @returns why the database is not sound, or null when it is (or was checked at open)
+   */
+  checkDeferred(): Promise<string | null> {
+    return this.checkIsDeferred ? checkInWorker(this.path) : Promise.resolve(null);
   }
 
   /**

@@ -170,6 +170,59 @@ Deno.test("Store.open() quarantines a database whose middle pages were overwritt
   assertEquals(store.integrityCheck(), "ok");
 });
 
+/** A database of 2,000 events whose pages 4 to 11 are noise; page 1 (the schema) is intact. */
+function corruptedDatabase(path: string): Uint8Array {
+  {
+    using store = Store.open(path);
+    store.transaction(() => {
+      for (let i = 0; i < 2_000; i++) {
+        store.events.insert(event({ at: i, app: `app-${i % 7}`, reason: "x".repeat(100) }));
+      }
+    });
+  }
+  const file = Deno.readFileSync(path);
+  file.set(seeded(7, 4096 * 8), 4096 * 4);
+  Deno.writeFileSync(path, file);
+  return file;
+}
+
+Deno.test("Store.open() of a large database defers quick_check; a failure found later sets the file aside at the next open", async () => {
+  using dir = tempDir();
+  const corrupted = corruptedDatabase(dir.db);
+  const marker = `${dir.db}.check-failed`;
+  {
+    // Above the size checked at open: only the header and the schema are read.
+    using store = Store.open(dir.db, { checkAtOpenMaxBytes: 4096 });
+    assertEquals(store.quarantined, null);
+    assert(store.checkIsDeferred, "the check should be deferred");
+    const reason = await store.checkDeferred();
+    assert(reason !== null, "the deferred quick_check should fail on the overwritten pages");
+    assertMatch(reason, /quick_check failed|cannot be read/);
+    assertEquals((await Deno.readTextFile(marker)).trim(), reason);
+  }
+  using next = Store.open(dir.db, { checkAtOpenMaxBytes: 4096 });
+  const q = next.quarantined;
+  assert(q !== null, "the next open should check in full and set the file aside");
+  assertMatch(q.reason, /quick_check failed|cannot be read/);
+  assertEquals((await Deno.stat(q.movedTo)).size, corrupted.length);
+  assert(!exists(marker), "the marker goes once it has been acted on");
+  assertEquals(next.checkIsDeferred, false);
+  assertEquals(next.events.query({}), []);
+});
+
+Deno.test("Store.checkDeferred() on a sound large database finds nothing and leaves no marker", async () => {
+  using dir = tempDir();
+  {
+    using store = Store.open(dir.db);
+    store.transaction(() => store.events.insert(event({ at: 1, app: "kept" })));
+  }
+  using store = Store.open(dir.db, { checkAtOpenMaxBytes: 0 });
+  assert(store.checkIsDeferred, "the check should be deferred");
+  assertEquals(await store.checkDeferred(), null);
+  assert(!exists(`${dir.db}.check-failed`), "no marker for a sound database");
+  assertEquals(store.events.query({}).map((e) => e.app), ["kept"]);
+});
+
 Deno.test("Store.open() keeps a database left by a crash with its WAL unmerged", async () => {
   using dir = tempDir();
   const root = new URL("../../", import.meta.url);
