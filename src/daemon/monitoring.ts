@@ -1,7 +1,10 @@
 /**
  * The sampling tick: one pass over /proc for every running instance, live figures for
- * `list`, limit checks, and the samples written in one transaction; then a little rollup and
- * pruning, in small chunks so no tick stalls the daemon. Samples a full disk rejects are
+ * `list`, limit checks, and the samples written in one transaction. Rollup and pruning run in
+ * slices of one minute of samples and PRUNE_CHUNK_ROWS rows, never on the start path: the first
+ * slice comes with the first tick, after the daemon answers; while a slice finds more to do
+ * (the daemon was down for a while, or started on a long history), the next one follows
+ * SLICE_GAP_MS later, so requests are served between slices. Samples a full disk rejects are
  * dropped and counted; supervision goes on.
  */
 import { getLogger, logIfSlow } from "../logger.ts";
@@ -20,7 +23,10 @@ import { formatPercent, formatSize } from "../model/units.ts";
 /** Default time between samples. ADASA_SAMPLE_INTERVAL_MS overrides it. */
 export const DEFAULT_SAMPLE_INTERVAL_MS = 2_000;
 const PRUNE_CHUNK_ROWS = 2_000;
+const ROLLUP_SLICE_MINUTES = 1;
 const HOUSEKEEPING_MS = 30_000;
+const SLICE_GAP_MS = 20;
+const SLICE_SLOW_MS = 100;
 const STATS_SLOW_MS = 100;
 
 export interface Monitoring extends Disposable {
@@ -40,6 +46,14 @@ export function startMonitoring(
   const counters = { dropped: 0 };
   const intervalMs = options.intervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
   let lastHousekeeping = 0;
+  let slices: ReturnType<typeof setTimeout> | undefined;
+  const upkeep = () => {
+    slices = undefined;
+    const started = performance.now();
+    const more = housekeeping(store);
+    logIfSlow("stats rollup and pruning slice", started, SLICE_SLOW_MS);
+    if (more) slices = setTimeout(upkeep, SLICE_GAP_MS);
+  };
   const tick = () => {
     const started = performance.now();
     const running = runningInstances(supervisor);
@@ -49,9 +63,9 @@ export function startMonitoring(
     persistSamples(store, supervisor, samples, counters);
     for (const sample of samples) enforceLimits(supervisor, sample, limitStates);
     // Rollups are per minute: once every 30 s is enough, and it keeps idle ticks cheap.
-    if (Date.now() - lastHousekeeping >= HOUSEKEEPING_MS) {
+    if (slices === undefined && Date.now() - lastHousekeeping >= HOUSEKEEPING_MS) {
       lastHousekeeping = Date.now();
-      housekeeping(store);
+      upkeep();
     }
     options.onTick?.();
     logIfSlow("stats update", started, STATS_SLOW_MS);
@@ -64,6 +78,7 @@ export function startMonitoring(
     },
     [Symbol.dispose]: () => {
       clearInterval(timer);
+      clearTimeout(slices);
       sampler[Symbol.dispose]();
     },
   };
@@ -139,16 +154,22 @@ function actOnViolation(supervisor: Supervisor, instance: Instance, v: LimitViol
   );
 }
 
-/** Rolls up finished minutes and prunes old rows a chunk at a time. */
-function housekeeping(store: Store): void {
+/**
+ * Rolls up one finished minute and prunes one chunk of old rows of each table.
+ *
+ * @returns whether there is more to do at once (a backlog)
+ */
+function housekeeping(store: Store): boolean {
   const now = Date.now();
   try {
-    store.transaction(() => {
-      store.stats.rollup(now);
-      store.stats.pruneRaw(now - RAW_RETENTION_MS, PRUNE_CHUNK_ROWS);
-      store.stats.pruneMinutes(now - MINUTE_RETENTION_MS, PRUNE_CHUNK_ROWS);
+    return store.transaction(() => {
+      const rolled = store.stats.rollup(now, { maxMinutes: ROLLUP_SLICE_MINUTES });
+      const raw = store.stats.pruneRaw(now - RAW_RETENTION_MS, PRUNE_CHUNK_ROWS);
+      const minutes = store.stats.pruneMinutes(now - MINUTE_RETENTION_MS, PRUNE_CHUNK_ROWS);
+      return rolled > 0 || raw === PRUNE_CHUNK_ROWS || minutes === PRUNE_CHUNK_ROWS;
     });
   } catch (error) {
     getLogger("monitor").warn("Stats housekeeping failed: {error}", { error: String(error) });
+    return false;
   }
 }

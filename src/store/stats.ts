@@ -303,9 +303,10 @@ export class StatsStatements {
    * minute replaces its row, so the rollup is idempotent. Call it every tick or every minute.
    *
    * @param untilMs usually now; the minute containing it is not complete and is left alone
-   * @returns the number of minute rows written
+   * @param options at most `maxMinutes` minutes this call (default ROLLUP_CHUNK_MINUTES)
+   * @returns the number of minute rows written (0 once every complete minute is rolled up)
    */
-  rollup(untilMs: number): number {
+  rollup(untilMs: number, options: { maxMinutes?: number } = {}): number {
     const end = Math.floor(untilMs / MINUTE_MS) * MINUTE_MS;
     let from = this.#rolledUntil ?? this.#startOfRollup();
     if (from >= end) return 0;
@@ -315,7 +316,8 @@ export class StatsStatements {
       return 0;
     }
     from = Math.max(from, Math.floor(first / MINUTE_MS) * MINUTE_MS);
-    const to = Math.min(end, from + ROLLUP_CHUNK_MINUTES * MINUTE_MS);
+    const minutes = Math.max(1, options.maxMinutes ?? ROLLUP_CHUNK_MINUTES);
+    const to = Math.min(end, from + minutes * MINUTE_MS);
     const written = Number(this.#rollup.run(from, to).changes);
     this.#rolledUntil = to;
     return written;

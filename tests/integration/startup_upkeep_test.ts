@@ -1,12 +1,83 @@
 /**
- * What a daemon leaves for after its start (#17): a large database's quick_check runs after the
- * start, and a failure it finds sets the file aside at the next start.
+ * What a daemon leaves for after its start (#17): on a long history it answers first, then
+ * rolls up and prunes in slices; a large database's quick_check runs after the start too, and a
+ * failure it finds sets the file aside at the next start.
  */
-import { Store } from "../../src/store/mod.ts";
+import { DatabaseSync } from "node:sqlite";
+import { MINUTE_RETENTION_MS, RAW_RETENTION_MS, Store } from "../../src/store/mod.ts";
 import type { NewEvent } from "../../src/store/mod.ts";
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { makeHome, startDaemon } from "../_helpers/daemon.ts";
 import { waitFor } from "../_helpers/wait.ts";
+
+const MINUTE = 60_000;
+
+function count(home: string, sql: string, ...params: number[]): number {
+  const db = new DatabaseSync(`${home}/adasa.db`, { readOnly: true });
+  try {
+    return (db.prepare(sql).get(...params) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("a daemon started on old history answers, then prunes and rolls it up in slices", async () => {
+  const home = makeHome();
+  const now = Date.now();
+  const oldRaw = 5_000; // more than two prune slices of raw rows older than a day
+  const recentMinutes = 12; // twelve minutes of raw rows not rolled up yet
+  {
+    using store = Store.open(`${home}/adasa.db`);
+    const sample = (at: number, id: number) => ({
+      at,
+      instance_id: id,
+      app: `gone-${id}`,
+      pid: 100,
+      cpu: 1,
+      memory: 1_000,
+      group_cpu: 1,
+      group_memory: 1_000,
+    });
+    store.transaction(() => {
+      const oldStart = now - RAW_RETENTION_MS - 3 * 3_600_000;
+      for (let i = 0; i < oldRaw; i++) store.stats.insertSamples([sample(oldStart + i * 2_000, 1)]);
+      const recent = Math.floor((now - 30 * MINUTE) / MINUTE) * MINUTE;
+      for (let t = recent; t < recent + recentMinutes * MINUTE; t += 2_000) {
+        store.stats.insertSamples([sample(t, 2)]);
+      }
+      // A minute row past the minute retention.
+      store.db.prepare(
+        `INSERT INTO stats_minute (instance_id, at, app, samples, memory_min, memory_avg,
+           memory_max, group_memory_avg, group_memory_max) VALUES (3, ?, 'gone-3', 1, 1, 1, 1, 1, 1)`,
+      ).run(now - MINUTE_RETENTION_MS - 3_600_000);
+    });
+  }
+  await using daemon = await startDaemon({ home, env: { ADASA_SAMPLE_INTERVAL_MS: "200" } });
+  const ping = await daemon.cli(["ping"]);
+  assertEquals(ping.code, 0, ping.stderr);
+  // One slice every 30 s would take minutes over this backlog; slices in a row take a moment.
+  await waitFor(
+    () => ({
+      old: count(home, "SELECT count(*) AS n FROM stats WHERE at < ?", now - RAW_RETENTION_MS),
+      rolled: count(home, "SELECT count(*) AS n FROM stats_minute WHERE instance_id = 2"),
+      expired: count(home, "SELECT count(*) AS n FROM stats_minute WHERE instance_id = 3"),
+    }),
+    (n) => n.old === 0 && n.rolled === recentMinutes && n.expired === 0,
+    {
+      what: "old raw rows pruned, recent minutes rolled up, old minutes pruned",
+      timeoutMs: 15_000,
+    },
+  );
+  const sums = new DatabaseSync(`${home}/adasa.db`, { readOnly: true });
+  try {
+    const row = sums.prepare(
+      "SELECT sum(samples) AS samples, min(memory_avg) AS lo, max(memory_avg) AS hi FROM stats_minute WHERE instance_id = 2",
+    ).get() as { samples: number; lo: number; hi: number };
+    assertEquals({ ...row }, { samples: recentMinutes * 30, lo: 1_000, hi: 1_000 });
+  } finally {
+    sums.close();
+  }
+});
 
 function namesIn(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name);
