@@ -73,8 +73,8 @@ export interface StatsOptions {
 }
 
 type Source = "raw" | "minute";
-type Shape = "ids" | "apps" | "both" | "all";
-const SHAPES: readonly Shape[] = ["ids", "apps", "both", "all"];
+type Shape = "ids" | "apps" | "both" | "all" | "apps_ids";
+const SHAPES: readonly Shape[] = ["ids", "apps", "both", "all", "apps_ids"];
 const SOURCES: readonly Source[] = ["raw", "minute"];
 
 const FILTERS: Record<Shape, string> = {
@@ -83,6 +83,12 @@ const FILTERS: Record<Shape, string> = {
   both:
     "(instance_id IN (SELECT value FROM json_each(?)) OR app IN (SELECT value FROM json_each(?))) AND",
   all: "",
+  // The apps' rows, read along the primary key (instance_id, at), which keeps an instance's
+  // rows on neighbouring pages: 3 to 4 times faster over a day than the (app, at) index, which
+  // reaches each row by its key. The ids are the apps' instances in the window (see
+  // #idsOfApps); `+app` keeps the planner off the app index.
+  apps_ids:
+    "instance_id IN (SELECT value FROM json_each(?)) AND +app IN (SELECT value FROM json_each(?)) AND",
 };
 
 // Raw rows in buckets of `step` ms. Parameters: base, base, step, step, filter, since, until,
@@ -212,6 +218,7 @@ export class StatsStatements {
   readonly #points = new Map<string, StatementSync>();
   readonly #summaries = new Map<string, StatementSync>();
   readonly #p95 = new Map<string, StatementSync>();
+  readonly #idsOfApps = new Map<Source, StatementSync>();
   #rolledUntil: number | null = null;
 
   /**
@@ -251,6 +258,14 @@ export class StatsStatements {
 
   #prepareReads(db: DatabaseSync): void {
     for (const source of SOURCES) {
+      // Covered by the (app, at) index, whose entries carry the key: no row is read.
+      this.#idsOfApps.set(
+        source,
+        db.prepare(
+          `SELECT DISTINCT instance_id FROM ${SUMMARY[source].table}
+           WHERE app IN (SELECT value FROM json_each(?)) AND at >= ? AND at <= ?`,
+        ),
+      );
       for (const shape of SHAPES) {
         const sql = source === "raw" ? rawPointsSql : mixedPointsSql;
         this.#points.set(`${source}:${shape}`, db.prepare(sql(FILTERS[shape])));
@@ -360,8 +375,8 @@ export class StatsStatements {
     const { since, until } = query;
     const span = Math.max(1, until - since + 1);
     const wanted = query.maxPoints && query.maxPoints > 0 ? Math.ceil(span / query.maxPoints) : 1;
-    const [shape, filter] = filterOf(query);
     if (wanted < MINUTE_MS && this.#sourceFor(since) === "raw") {
+      const [shape, filter] = this.#filter(query, [["raw", since, until]]);
       const statement = this.#points.get(`raw:${shape}`) as StatementSync;
       const rows = statement.all(
         since,
@@ -383,6 +398,10 @@ export class StatsStatements {
     const step = Math.ceil(wanted / MINUTE_MS) * MINUTE_MS;
     const base = Math.floor(since / MINUTE_MS) * MINUTE_MS;
     const cut = this.#rolledUntil ?? this.#startOfRollup();
+    const [shape, filter] = this.#filter(query, [
+      ["minute", base, Math.min(cut, until + 1) - 1],
+      ["raw", Math.max(cut, since), until],
+    ]);
     const statement = this.#points.get(`minute:${shape}`) as StatementSync;
     const rows = statement.all(
       ...[base, base, step, step, ...filter, base, Math.min(cut, until + 1)],
@@ -400,7 +419,7 @@ export class StatsStatements {
    */
   summary(query: Omit<StatsQuery, "maxPoints">): StatsSummary[] {
     const source = this.#sourceFor(query.since);
-    const [shape, filter] = filterOf(query);
+    const [shape, filter] = this.#filter(query, [[source, query.since, query.until]]);
     const statement = this.#summaries.get(`${source}:${shape}`) as StatementSync;
     const rows = statement.all(...filter, query.since, query.until) as unknown as SummaryRow[];
     return rows.map((row) => ({
@@ -441,6 +460,27 @@ export class StatsStatements {
     const offset = Math.max(0, n - Math.ceil(0.95 * n));
     const row = statement.get(id, q.since, q.until, offset) as { value: number } | undefined;
     return row?.value ?? 0;
+  }
+
+  /**
+   * The filter of a query; an apps filter also gets the apps' instance ids found in the
+   * windows given (inclusive bounds), so that the rows are read along the primary key.
+   */
+  #filter(
+    query: Pick<StatsQuery, "instanceIds" | "apps">,
+    windows: Array<[Source, number, number]>,
+  ): [Shape, SQLInputValue[]] {
+    const [shape, filter] = filterOf(query);
+    if (shape !== "apps") return [shape, filter];
+    const ids = new Set<number>();
+    for (const [source, from, to] of windows) {
+      if (from > to) continue;
+      const statement = this.#idsOfApps.get(source) as StatementSync;
+      for (const row of statement.all(filter[0]!, from, to)) {
+        ids.add((row as { instance_id: number }).instance_id);
+      }
+    }
+    return ["apps_ids", [JSON.stringify([...ids]), filter[0]!]];
   }
 
   #sourceFor(since: number): Source {

@@ -229,3 +229,40 @@ Deno.test("summary() gives min, avg, p95 and max per instance", () => {
     ],
   );
 });
+
+Deno.test("query() and summary() by app read every instance the app had, and only the app's rows", () => {
+  using ctx = openStats();
+  ctx.store.transaction(() => {
+    for (let at = T0; at < T0 + 3 * MINUTE_MS; at += 2000) {
+      // api was deleted and created again (instances 1, then 5); instance 2 is another app,
+      // and instance 3 was named api before it was renamed web.
+      const minute = Math.floor((at - T0) / MINUTE_MS);
+      ctx.stats.insertSamples([
+        { ...row(minute === 0 ? 1 : 5, at, 10, 1000), app: "api" },
+        { ...row(2, at, 20, 2000), app: "db" },
+        { ...row(3, at, 30, 3000), app: minute === 0 ? "api" : "web" },
+      ]);
+    }
+  });
+  ctx.stats.rollup(T0 + 2 * MINUTE_MS);
+  const window = { apps: ["api"], since: T0, until: T0 + 3 * MINUTE_MS - 1 };
+  for (const now of [T0 + 3 * MINUTE_MS, T0 + RAW_RETENTION_MS + 10 * MINUTE_MS]) {
+    ctx.clock.now = now; // raw rows, then minute rollups and the raw tail
+    for (const maxPoints of [undefined, 3]) {
+      const q = ctx.stats.query({ ...window, ...(maxPoints ? { maxPoints } : {}) });
+      const samples = new Map<number, number>();
+      for (const p of q.points) {
+        samples.set(p.instance_id, (samples.get(p.instance_id) ?? 0) + p.samples);
+      }
+      assertEquals([...samples], [[1, 30], [3, 30], [5, 60]], `${q.source} ${maxPoints}`);
+    }
+    const summary = ctx.stats.summary(window);
+    // From the rollups, the summary has the minutes rolled up (the third is not yet).
+    const rolledOnly = now > T0 + RAW_RETENTION_MS;
+    assertEquals(summary.map((s) => [s.instance_id, s.app, s.samples]), [
+      [1, "api", 30],
+      [3, "api", 30],
+      [5, "api", rolledOnly ? 30 : 60],
+    ]);
+  }
+});
