@@ -188,6 +188,16 @@ export function goals(
   );
   const stop = get("stop")?.value;
   judge("stopping 100 processes ≤ 300 ms", stop, (v) => v <= 300, `${stop?.toFixed(1)} ms`);
+  for (
+    const [key, goal, text] of [
+      ["history-start", 300, "daemon start on a day of history for 100 apps, until it answers"],
+      ["stats-all", 200, "`stats all --since 24h` for 100 apps"],
+      ["logs-first", 100, "`logs --since` into 1 GiB, time to the first line"],
+    ] as const
+  ) {
+    const v = get(key)?.value;
+    judge(`${text} ≤ ${goal} ms`, v, (x) => x <= goal, `${v?.toFixed(1)} ms`);
+  }
   return out;
 }
 
