@@ -5,8 +5,10 @@ import type { Figures, StatsReply } from "../../src/protocol/ops.ts";
 
 export function renderStats(reply: StatsReply, options: { color: boolean; width: number }): string {
   if (reply.summary.length === 0) return "No samples in this window";
+  // One pass over the points, not one per instance: `stats all` has 100 instances and more.
+  const byInstance = Map.groupBy(reply.points, (p) => p.instance_id);
   return reply.summary.map((s) => {
-    const points = reply.points.filter((p) => p.instance_id === s.instance_id);
+    const points = byInstance.get(s.instance_id) ?? [];
     // Each bucket from its first to its last sample, with its range: the chart's top is the
     // summary's max, and its time labels are the samples' own times, not the buckets'.
     const cpu: ChartPoint[] = points.map((p) => ({
