@@ -69,6 +69,31 @@ export class FleetCounters {
     this.#cause.delete(id);
   }
 
+  /**
+   * Forgets removed instances and deleted apps, so a daemon that creates and deletes apps
+   * all day holds counters only for the apps it has: a deleted app's series end, as a
+   * deleted target's do in Prometheus.
+   */
+  forget(instanceIds: Iterable<number>, apps: Iterable<string>): void {
+    for (const id of instanceIds) {
+      this.#lastRestarts.delete(id);
+      this.#cause.delete(id);
+    }
+    const gone = new Set(apps);
+    if (gone.size === 0) return;
+    for (const map of [this.#exits, this.#restarts]) {
+      for (const key of [...map.keys()]) {
+        if (gone.has((JSON.parse(key) as [string, string])[0])) map.delete(key);
+      }
+    }
+  }
+
+  /** Entries held: per instance and per app and reason (for tests of what a delete frees). */
+  get size(): { instances: number; counters: number } {
+    const ids = new Set([...this.#lastRestarts.keys(), ...this.#cause.keys()]);
+    return { instances: ids.size, counters: this.#exits.size + this.#restarts.size };
+  }
+
   exits(): ReasonCount[] {
     return counts(this.#exits);
   }

@@ -62,11 +62,13 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const logs = startLogWiring({ store, dir: paths.logsDir });
     let appsChanged = () => {};
     const fleet = new FleetCounters();
+    let forgetRemoved = (ids: number[], apps: string[]) => fleet.forget(ids, apps);
     const registry = registryOver(store);
     const supervisor = new Supervisor({
       registry,
       onAppsChanged: () => appsChanged(),
       onTransition: (record) => fleet.observe(record),
+      onRemoved: ({ instanceIds, apps }) => forgetRemoved(instanceIds, apps),
       now: Date.now,
       attachOutput: logs.attach,
       startTicksOf: (pid) => readStartTicks(pid),
@@ -86,6 +88,16 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       intervalMs: Number(Deno.env.get("ADASA_SAMPLE_INTERVAL_MS") ?? DEFAULT_SAMPLE_INTERVAL_MS),
       onTick: logs.flushIndex,
     });
+    forgetRemoved = (ids, apps) => {
+      fleet.forget(ids, apps);
+      monitoring.forget(ids);
+      for (const id of ids) logs.capture.forget(id);
+      for (const app of apps) {
+        logs.capture.forgetApp(app).catch((error) =>
+          log.warn("Closing the logs of {app} failed: {error}", { app, error: String(error) })
+        );
+      }
+    };
     using triggers = new Triggers(supervisor);
     appsChanged = () => triggers.sync();
     let ops: OpTable = {};

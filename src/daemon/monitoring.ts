@@ -34,6 +34,10 @@ export interface Monitoring extends Disposable {
   latest(instanceId: number): Sample | undefined;
   /** Samples a failed write dropped since the daemon started. */
   readonly droppedSamples: number;
+  /** Forgets the limit counts of removed instances. */
+  forget(instanceIds: Iterable<number>): void;
+  /** Instances with a limit count held (for tests of what a delete frees). */
+  readonly heldLimitStates: number;
 }
 
 export function startMonitoring(
@@ -75,6 +79,12 @@ export function startMonitoring(
     latest: (id) => latest.get(id),
     get droppedSamples() {
       return counters.dropped;
+    },
+    forget(instanceIds) {
+      for (const id of instanceIds) limitStates.delete(id);
+    },
+    get heldLimitStates() {
+      return limitStates.size;
     },
     [Symbol.dispose]: () => {
       clearInterval(timer);

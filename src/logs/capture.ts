@@ -115,6 +115,8 @@ export class LogCapture {
   readonly #pm2 = new Pm2FileWriter();
   /** The pm2-style files each app wrote to, for `flush`. */
   readonly #pm2Paths = new Map<string, Set<string>>();
+  /** Logs of deleted apps being closed, kept until their last index rows are taken. */
+  readonly #retired = new Map<AppLog, Promise<void>>();
 
   constructor(options: LogCaptureOptions) {
     this.#options = options;
@@ -178,10 +180,15 @@ export class LogCapture {
   /** Index rows changed and files removed since the last call, for all apps. */
   takePendingIndex(): LogIndexBatch {
     const batch: LogIndexBatch = { rows: [], removed: [] };
-    for (const log of this.#apps.values()) {
+    const take = (log: AppLog) => {
       const part = log.takeIndex();
       batch.rows.push(...part.rows);
       batch.removed.push(...part.removed);
+    };
+    for (const log of this.#apps.values()) take(log);
+    for (const [log, closing] of this.#retired) {
+      take(log);
+      closing.then(() => this.#retired.delete(log));
     }
     return batch;
   }
@@ -198,9 +205,36 @@ export class LogCapture {
     this.#dropped.delete(instanceId);
   }
 
+  /**
+   * Forgets a deleted app: its segment file is closed once what is pending is written, and
+   * its writer, policy and pm2-style files are dropped, so deleted apps cost no memory or
+   * descriptors. Its last index rows come in the next `takePendingIndex()` calls. Caller must
+   * have ended its captures (its processes are gone). A new app of that name starts afresh.
+   */
+  forgetApp(app: string): Promise<void> {
+    const log = this.#apps.get(app);
+    this.#apps.delete(app);
+    this.#policies.delete(app);
+    const paths = this.#pm2Paths.get(app) ?? new Set<string>();
+    this.#pm2Paths.delete(app);
+    const closing = Promise.all([log?.close(), this.#pm2.release(paths)]).then(() => {});
+    if (log) this.#retired.set(log, closing);
+    return closing;
+  }
+
+  /** Apps, instances and files held in memory, for tests of what a delete releases. */
+  get held(): { apps: number; instances: number; retired: number } {
+    const ids = new Set([...this.#tails.keys(), ...this.#dropped.keys()]);
+    return {
+      apps: this.#apps.size + this.#policies.size,
+      instances: ids.size,
+      retired: this.#retired.size,
+    };
+  }
+
   /** Writes what is pending and closes every file. Captures still running keep their pipes. */
   async close(): Promise<void> {
-    await Promise.all([...this.#apps.values()].map((log) => log.close()));
+    await Promise.all([...this.#apps.values(), ...this.#retired.keys()].map((log) => log.close()));
     await this.#pm2.close();
   }
 

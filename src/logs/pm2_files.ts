@@ -110,6 +110,20 @@ export class Pm2FileWriter {
     }
   }
 
+  /** Closes the files of `paths` once their queues are done (their app was deleted). */
+  async release(paths: Iterable<string>): Promise<void> {
+    for (const path of paths) {
+      const file = this.#files.get(path);
+      if (!file) continue;
+      const queue = file.queue;
+      await queue;
+      if (file.queue !== queue) continue; // written to again meanwhile: another app shares it
+      file.handle?.close();
+      file.handle = null;
+      this.#files.delete(path);
+    }
+  }
+
   /** Closes every file once its queue is done. */
   async close(): Promise<void> {
     for (const file of this.#files.values()) {

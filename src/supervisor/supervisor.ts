@@ -58,6 +58,11 @@ export interface SupervisorDeps {
   onAppsChanged?(): void;
   /** Called with every transition, stored or not (the fleet counters of /metrics). */
   onTransition?(record: TransitionRecord): void;
+  /**
+   * Called once instances were removed (delete, scale down, a pruning reload), with the
+   * apps deleted with them, so what others keep per instance or app can be dropped.
+   */
+  onRemoved?(removed: { instanceIds: number[]; apps: string[] }): void;
 }
 
 /** Options of a command: its request's cancellation, and a reason for its events. */
@@ -465,6 +470,7 @@ export class Supervisor {
   async #remove(instances: Instance[], options: RunOptions): Promise<string[]> {
     await this.stop(instances, options);
     const deleted: string[] = [];
+    const removedIds: number[] = [];
     for (const app of this.#appsOf(instances)) {
       const doomed = new Set(instances.filter((i) => app.instances.includes(i)));
       const keep = app.instances.filter((i) => !doomed.has(i));
@@ -481,9 +487,11 @@ export class Supervisor {
       for (const i of doomed) {
         i.dispose();
         this.#byId.delete(i.id);
+        removedIds.push(i.id);
       }
     }
     this.#changed();
+    if (removedIds.length) this.#deps.onRemoved?.({ instanceIds: removedIds, apps: deleted });
     return deleted;
   }
 

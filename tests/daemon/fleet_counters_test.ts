@@ -71,3 +71,20 @@ Deno.test("FleetCounters counts a restart when the instance's restarts rise, und
     { app: "api", reason: "stopped", count: 1 },
   ]);
 });
+
+Deno.test("FleetCounters forgets removed instances and deleted apps, keeping the others (#17)", () => {
+  const fleet = new FleetCounters();
+  for (let id = 1; id <= 100; id++) {
+    const app = `app-${id}`;
+    fleet.observe(record({ app, id, event: "start", from: "stopped", to: "launching" }));
+    fleet.observe(record({ app, id, exit: { code: 1, signal: null } }));
+    fleet.observe(record({ app, id, event: "backoff_elapsed", to: "launching", restarts: 1 }));
+  }
+  fleet.observe(record({ app: "kept", id: 500, exit: { code: 1, signal: null } }));
+  assertEquals(fleet.size, { instances: 101, counters: 201 });
+  const ids = Array.from({ length: 100 }, (_, i) => i + 1);
+  fleet.forget(ids, ids.map((id) => `app-${id}`));
+  assertEquals(fleet.size, { instances: 1, counters: 1 });
+  assertEquals(fleet.exits(), [{ app: "kept", reason: "error", count: 1 }]);
+  assertEquals(fleet.restarts(), []);
+});

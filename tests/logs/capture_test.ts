@@ -195,3 +195,33 @@ async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "adasa_logs_" });
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
+
+Deno.test("forgetApp closes a deleted app's file and drops its writer; its index rows still come (#17)", async () => {
+  await using dir = await tempDir();
+  const logs = new LogCapture({ dir: dir.path });
+  const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  const before = fds();
+  for (let i = 0; i < 20; i++) {
+    const app = `gone-${i}`;
+    logs.setPolicy(app, { retainFiles: 5 }); // as the daemon does before each spawn
+    await logs.capture(app, i, { stdout: streamOf([`line of ${app}\n`]), stderr: streamOf([]) });
+    logs.forget(i);
+  }
+  ok(fds() >= before + 20, "each app holds its segment file open while it lives");
+  assertEquals(logs.held.apps, 40); // a writer and a policy per app
+  const forgetting = Array.from({ length: 20 }, (_, i) => logs.forgetApp(`gone-${i}`));
+  const first = logs.takePendingIndex(); // taken while the files close
+  await Promise.all(forgetting);
+  const rest = logs.takePendingIndex();
+  const files = new Set([...first.rows, ...rest.rows].map((r) => `${r.app}/${r.file}`));
+  assertEquals(files.size, 20, "every deleted app's file is indexed");
+  logs.takePendingIndex();
+  await Promise.resolve();
+  assertEquals(logs.held, { apps: 0, instances: 0, retired: 0 });
+  assertEquals(fds(), before, "no descriptor kept for a deleted app");
+  // A new app of a deleted name writes afresh.
+  await logs.capture("gone-0", 99, { stdout: streamOf(["again\n"]), stderr: streamOf([]) });
+  await logs.close();
+  const lines = decodeRecords(await readAppFiles(`${dir.path}/gone-0`)).map((l) => l.text);
+  assertEquals(lines, ["line of gone-0", "again"]);
+});

@@ -5,7 +5,7 @@
  */
 import { normalizeAppSpec } from "../../src/protocol/mod.ts";
 import type { AppSpec } from "../../src/protocol/mod.ts";
-import { Supervisor } from "../../src/supervisor/mod.ts";
+import { Supervisor, type SupervisorDeps } from "../../src/supervisor/mod.ts";
 import type { ProcessPort, TimerPort } from "../../src/supervisor/ports.ts";
 import type { RegistryPort, TransitionRecord } from "../../src/supervisor/mod.ts";
 import type { ExitStatus, SpawnedChild } from "../../src/supervisor/spawn.ts";
@@ -130,7 +130,7 @@ export function memoryRegistry(): RegistryPort & { transitions: TransitionRecord
 }
 
 /** A supervisor over fakes, with one app created from `overrides`. */
-export function fakeSupervisor() {
+export function fakeSupervisor(deps: Pick<SupervisorDeps, "onRemoved"> = {}) {
   const processes = new FakeProcesses();
   const clock = new ManualClock();
   const registry = memoryRegistry();
@@ -147,6 +147,7 @@ export function fakeSupervisor() {
     nodeDir: "/nonexistent",
     processes,
     timers: clock,
+    ...deps,
   });
   return { supervisor, processes, clock, registry };
 }

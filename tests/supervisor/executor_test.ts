@@ -223,3 +223,21 @@ Deno.test("a reason is shown only while it explains the state", async () => {
   assertEquals([instance.snapshot().exit_code, instance.snapshot().exit_signal], [1, null]);
   await supervisor.stop([instance]);
 });
+
+Deno.test("delete and scale down name what they removed, so per-instance state can go (#17)", async () => {
+  const removed: Array<{ instanceIds: number[]; apps: string[] }> = [];
+  const { supervisor, clock } = fakeSupervisor({ onRemoved: (r) => void removed.push(r) });
+  const spec = fakeSpec({ name: "web", instances: 3 });
+  const instances = await supervisor.create(spec);
+  await clock.advance(spec.min_uptime_ms);
+  const ids = instances.map((i) => i.id);
+  const scaling = supervisor.scale("web", 1);
+  await clock.advance(0);
+  await scaling;
+  assertEquals(removed, [{ instanceIds: ids.slice(1), apps: [] }]);
+  const deleting = supervisor.delete(supervisor.resolve(["web"]));
+  await clock.advance(0);
+  assertEquals(await deleting, ["web"]);
+  assertEquals(removed[1], { instanceIds: ids.slice(0, 1), apps: ["web"] });
+  assertEquals(supervisor.apps().length, 0);
+});

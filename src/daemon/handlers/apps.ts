@@ -75,7 +75,6 @@ export function appHandlers(ctx: DaemonContext): Handlers<AppOp> {
         const instances = sup.resolve(args.targets);
         const ids = instances.map((i) => i.id);
         const apps = await sup.delete(instances, { signal: req.signal });
-        for (const id of ids) ctx.logs.capture.forget(id);
         return { deleted_ids: ids, deleted_apps: apps };
       },
     },
