@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { cleanupAll, ROOT, run } from "./_util.ts";
-import { buildCli, startAdasa } from "./peers/adasa.ts";
+import { buildCli, CLI, startAdasa } from "./peers/adasa.ts";
 import { startPm2 } from "./peers/pm2.ts";
 import { startSupervisord } from "./peers/supervisord.ts";
 import { batchStart } from "./scenarios/batch_start.ts";
@@ -18,6 +18,7 @@ import { capture } from "./scenarios/capture.ts";
 import { crash, lifecycle, memory, ping, startOneByOne } from "./scenarios/core.ts";
 import { history } from "./scenarios/history.ts";
 import { denoFloor } from "./scenarios/deno_floor.ts";
+import { churn } from "./scenarios/churn.ts";
 import { goals, goalsText, howList, table } from "./scenarios/report.ts";
 import type { Peer, Row, ScenarioContext } from "./scenarios/types.ts";
 
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
   }
   log("5. bare-Deno memory floor: an idle script, and one holding 100 piped children");
   const floors = { idle: await denoFloor(0), children: await denoFloor(100) };
+  log("10. adasa only: memory under churn (start/stop, start/delete, 1,200 connections)");
+  rows.push(...await churn(ctx, CLI));
   await cleanupAll();
 
   const scenario = (r: Row) => Number(/^(\d+)\./.exec(r.title)?.[1] ?? 99);

@@ -152,6 +152,20 @@ export function goals(
       } MB${floorText(floor, key === "mem0" ? "script" : "holding 100 piped children")}`,
     );
   }
+  for (const key of ["churn-stop", "churn-delete", "churn-storm"]) {
+    const row = rows.find((r) => r.key === key);
+    const grew = row?.values.adasa?.value;
+    judge(
+      `daemon RSS flat within 5 MB after ${
+        row?.title.replace(/^10\. Daemon RSS growth after /, "") ?? key
+      }`,
+      grew,
+      (v) => v <= 5,
+      `${grew === undefined ? "?" : `${grew >= 0 ? "+" : ""}${grew.toFixed(1)}`} MB; ${
+        row?.values.adasa?.note ?? ""
+      }`,
+    );
+  }
   const cpu = get("cpu")?.value;
   judge(
     "idle CPU ≤ 0.3 % of a core (sampling every 2 s, writing history)",
