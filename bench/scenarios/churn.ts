@@ -9,7 +9,7 @@
  *   stop scans /proc for escaped descendants, about 70 ms on this machine: one instance at a
  *   time would not fit the full run's 90 s);
  * - `cycles` start/delete cycles in `lanes` parallel lanes, a new app each time (a deploy
- *   script's churn);
+ *   script's churn), each printing one line, so each has a log file open while it lives;
  * - `connections` client connections in bursts of `burst` at once, each connecting, sending
  *   one `list`, reading its reply and closing.
  *
@@ -57,7 +57,7 @@ export const CHURN_FULL: ChurnPlan = {
   connections: 1200,
   burst: 100,
   settleMs: 5000,
-  lanes: 4,
+  lanes: 8,
   warmup: 40,
 };
 export const CHURN_QUICK: ChurnPlan = { ...CHURN_FULL, cycles: 200, settleMs: 3000 };
@@ -140,6 +140,8 @@ export async function churnOnce(
         return { before, after, settled: await settledOf(pid, plan.settleMs), ms };
       };
       const base = { ...APP, base_env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" } };
+      // Apps that print a line, so each has a log file open while it lives, as real apps do.
+      const printing = { ...base, command: "sh", args: ["-c", "echo up; exec sleep 3600"] };
       const lanes = Array.from({ length: plan.lanes }, (_, k) => k);
       const cycleApp = async (rounds: number) => {
         for (let i = 0; i < rounds; i++) {
@@ -152,7 +154,7 @@ export async function churnOnce(
         Promise.all(lanes.map(async () => {
           while (made < n) {
             const name = `churn-${made++}`;
-            await client.request("start", { app: { name, ...base } });
+            await client.request("start", { app: { name, ...printing } });
             await client.request("delete", { targets: [name] });
           }
         }));
