@@ -68,6 +68,8 @@ interface Status extends HelloInfo {
   apps: number;
   instances: number;
   memory_rss: number;
+  open_files?: { open: number | null; limit: number | null };
+  sample_tick?: { last_ms: number | null; median_ms: number | null; instances: number };
 }
 
 async function status(ctx: CommandContext): Promise<number> {
@@ -92,6 +94,17 @@ async function status(ctx: CommandContext): Promise<number> {
     }`,
     `apps      ${s.apps} (${s.instances} instances)`,
     `memory    ${formatSize(s.memory_rss)} RSS`,
+    ...(s.open_files
+      ? [`files     ${s.open_files.open ?? "?"} open of ${s.open_files.limit ?? "?"}`]
+      : []),
+    ...(s.sample_tick?.last_ms != null
+      ? [
+        `sampling  ${s.sample_tick.instances} instances in ${
+          s.sample_tick.last_ms.toFixed(1)
+        } ms ` +
+        `(median ${s.sample_tick.median_ms!.toFixed(1)} ms)`,
+      ]
+      : []),
     ...s.store_warnings.map((w) => `WARNING   ${w}`),
   ].join("\n"));
   return 0;

@@ -29,6 +29,21 @@ const SLICE_GAP_MS = 20;
 const SLICE_SLOW_MS = 100;
 const STATS_SLOW_MS = 100;
 
+/** How long the recent sampling ticks took (`daemon status --json`; #17). */
+export interface TickFigures {
+  /** The newest tick's duration in ms, null before the first tick. */
+  last_ms: number | null;
+  /** The median of the last TICKS_KEPT ticks, in ms. */
+  median_ms: number | null;
+  /** Ticks since the daemon started. */
+  ticks: number;
+  /** Running instances the newest tick sampled. */
+  instances: number;
+}
+
+/** Tick durations kept for the median: a minute at the default interval. */
+export const TICKS_KEPT = 30;
+
 export interface Monitoring extends Disposable {
   /** The latest sample of an instance, while it runs. */
   latest(instanceId: number): Sample | undefined;
@@ -38,6 +53,33 @@ export interface Monitoring extends Disposable {
   forget(instanceIds: Iterable<number>): void;
   /** Instances with a limit count held (for tests of what a delete frees). */
   readonly heldLimitStates: number;
+  /** Durations of the recent ticks. */
+  tickFigures(): TickFigures;
+}
+
+/** The durations of the last TICKS_KEPT ticks, in a ring that allocates nothing per tick. */
+class TickTimes {
+  readonly #ms = new Float64Array(TICKS_KEPT);
+  #count = 0;
+  #instances = 0;
+
+  add(ms: number, instances: number): void {
+    this.#ms[this.#count % TICKS_KEPT] = ms;
+    this.#count++;
+    this.#instances = instances;
+  }
+
+  figures(): TickFigures {
+    if (this.#count === 0) return { last_ms: null, median_ms: null, ticks: 0, instances: 0 };
+    const kept = this.#ms.slice(0, Math.min(this.#count, TICKS_KEPT)).sort();
+    const mid = (kept.length - 1) / 2;
+    return {
+      last_ms: this.#ms[(this.#count - 1) % TICKS_KEPT]!,
+      median_ms: (kept[Math.floor(mid)]! + kept[Math.ceil(mid)]!) / 2,
+      ticks: this.#count,
+      instances: this.#instances,
+    };
+  }
 }
 
 export function startMonitoring(
@@ -58,6 +100,7 @@ export function startMonitoring(
     logIfSlow("stats rollup and pruning slice", started, SLICE_SLOW_MS);
     if (more) slices = setTimeout(upkeep, SLICE_GAP_MS);
   };
+  const times = new TickTimes();
   const tick = () => {
     const started = performance.now();
     const running = runningInstances(supervisor);
@@ -72,6 +115,7 @@ export function startMonitoring(
       upkeep();
     }
     options.onTick?.();
+    times.add(performance.now() - started, running.length);
     logIfSlow("stats update", started, STATS_SLOW_MS);
   };
   const timer = setInterval(tick, intervalMs);
@@ -86,6 +130,7 @@ export function startMonitoring(
     get heldLimitStates() {
       return limitStates.size;
     },
+    tickFigures: () => times.figures(),
     [Symbol.dispose]: () => {
       clearInterval(timer);
       clearTimeout(slices);

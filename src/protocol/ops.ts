@@ -49,6 +49,22 @@ export interface DaemonStatus extends HelloInfo {
   restarts: Array<{ app: string; reason: string; count: number }>;
   /** Bytes written to each app's log files since the daemon started. */
   log_bytes: Array<{ app: string; bytes: number }>;
+  /**
+   * The sampling tick (one pass over /proc for every running instance, and its write): the
+   * newest tick's and the median of the last 30 ticks' duration in ms (null before the first
+   * tick), ticks since the start, and the instances the newest one sampled.
+   */
+  /**
+   * The daemon's file descriptors: open now, and its soft limit (each app holds about 3:
+   * two pipes and its /proc stat file); null when /proc cannot tell.
+   */
+  open_files: { open: number | null; limit: number | null };
+  sample_tick: {
+    last_ms: number | null;
+    median_ms: number | null;
+    ticks: number;
+    instances: number;
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ export { type AppEntry, Supervisor, type SupervisorDeps } from "./supervisor.ts"
 export { Instance, type InstanceSnapshot, type TransitionRecord } from "./instance.ts";
 export type { AppEvent, RegistryPort } from "./registry_port.ts";
 export type { SpawnedChild } from "./spawn.ts";
-export { invocation } from "./spawn.ts";
+export { invocation, openFileLimit } from "./spawn.ts";
 export { interpreterFor } from "./interpreter.ts";
 export { transitionTableMarkdown } from "./transitions.ts";
 export { ALIVE_STATES, DOWN_STATES } from "./states.ts";

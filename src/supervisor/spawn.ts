@@ -104,6 +104,8 @@ function spawnResolved(
     // execve's own refusal (EACCES on a folder of the path, a noexec mount) says so too.
     const why = error instanceof Deno.errors.PermissionDenied
       ? "permission denied"
+      : outOfDescriptors(error)
+      ? outOfDescriptorsText()
       : (error as Error).message;
     throw new SpawnError(`cannot start ${program}: ${why}`, { cause: error });
   }
@@ -146,6 +148,29 @@ function checkScript(script: string, cwd: string): void {
     throw new SpawnError(`script not found: ${full}`);
   }
   if (info.isDirectory) throw new SpawnError(`script is a directory: ${full}`);
+}
+
+/** EMFILE (this process) or ENFILE (the whole system): each child takes two pipes. */
+function outOfDescriptors(error: unknown): boolean {
+  return error instanceof Error && /os error 2[34]\b|too many open files/i.test(error.message);
+}
+
+function outOfDescriptorsText(): string {
+  const limit = openFileLimit();
+  return `the daemon is out of file descriptors (open-file limit ${limit ?? "unknown"}; each ` +
+    "app takes about 3): raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) and restart " +
+    "the daemon";
+}
+
+/** The soft open-file limit of this process, from /proc/self/limits; null when unreadable. */
+export function openFileLimit(): number | null {
+  try {
+    const text = Deno.readTextFileSync("/proc/self/limits");
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+    return match ? (match[1] === "unlimited" ? Infinity : Number(match[1])) : null;
+  } catch {
+    return null;
+  }
 }
 
 const SETSID = findSetsid();

@@ -1,5 +1,6 @@
 /** Ops about the daemon itself: hello, ping, daemon_status, daemon_stop. */
 import { type HelloInfo, PROTOCOL_VERSION, VERSION } from "../../protocol/mod.ts";
+import { openFileLimit } from "../../supervisor/mod.ts";
 import type { DaemonContext } from "../context.ts";
 import type { Handlers } from "./_types.ts";
 
@@ -40,6 +41,8 @@ export function daemonHandlers(
         exits: ctx.fleet.exits(),
         restarts: ctx.fleet.restarts(),
         log_bytes: ctx.logs.capture.writtenBytes(),
+        sample_tick: ctx.monitoring.tickFigures(),
+        open_files: { open: openFiles(), limit: openFileLimit() },
       }),
     },
     daemon_stop: {
@@ -51,4 +54,15 @@ export function daemonHandlers(
       },
     },
   };
+}
+
+/** Descriptors this process holds, from /proc/self/fd; null when it cannot be read. */
+function openFiles(): number | null {
+  try {
+    let n = 0;
+    for (const _ of Deno.readDirSync("/proc/self/fd")) n++;
+    return n - 1; // the listing's own descriptor
+  } catch {
+    return null;
+  }
 }
