@@ -30,6 +30,8 @@ export function checkCron(expression: string): void {
 const ALWAYS_IGNORED = ["/node_modules/", "/.git/"];
 
 interface AppTriggers {
+  /** The spec the signature was taken of. */
+  spec: AppEntry["spec"];
   signature: string;
   cron: Cron | null;
   watcher: Deno.FsWatcher | null;
@@ -52,7 +54,11 @@ export class Triggers implements Disposable {
     const apps = new Map(this.#supervisor.apps().map((a) => [a.spec.name, a]));
     for (const [name, triggers] of this.#byApp) {
       const app = apps.get(name);
+      // The same spec object cannot have changed: called on every create, a sync of 1,000
+      // apps would otherwise serialize 1,000 signatures per new app (#17).
+      if (app && app.spec === triggers.spec) continue;
       if (!app || signatureOf(app) !== triggers.signature) this.#drop(name);
+      else triggers.spec = app.spec;
     }
     for (const [name, app] of apps) {
       if (this.#byApp.has(name)) continue;
@@ -69,7 +75,7 @@ export class Triggers implements Disposable {
       }`;
       getLogger("triggers").error("{name}: {reason}", { name: app.spec.name, reason });
       this.#supervisor.recordAppEvent(app, "trigger_failed", reason);
-      return { signature: signatureOf(app), cron: null, watcher: null };
+      return { spec: app.spec, signature: signatureOf(app), cron: null, watcher: null };
     }
   }
 
@@ -90,7 +96,7 @@ export class Triggers implements Disposable {
         throw error;
       }
     }
-    return { signature, cron, watcher };
+    return { spec: app.spec, signature, cron, watcher };
   }
 
   #watch(name: string, paths: string[], ignore: string[]): Deno.FsWatcher | null {
