@@ -17,6 +17,7 @@ import { batchStart } from "./scenarios/batch_start.ts";
 import { capture } from "./scenarios/capture.ts";
 import { crash, lifecycle, memory, ping, startOneByOne } from "./scenarios/core.ts";
 import { history } from "./scenarios/history.ts";
+import { scale } from "./scenarios/scale.ts";
 import { denoFloor } from "./scenarios/deno_floor.ts";
 import { churn } from "./scenarios/churn.ts";
 import { goals, goalsText, howList, table } from "./scenarios/report.ts";
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
   } catch (error) {
     log(`9. failed: ${(error as Error).message}`);
   }
+  log("10. adasa only: one bundled daemon with 10, 100 and 1,000 apps");
+  await scale(ctx).then((r) => rows.push(...r), (e) => log(`10. failed: ${(e as Error).message}`));
   log("5. bare-Deno memory floor: an idle script, and one holding 100 piped children");
   const floors = { idle: await denoFloor(0), children: await denoFloor(100) };
   log("10. adasa only: memory under churn (start/stop, start/delete, 1,200 connections)");

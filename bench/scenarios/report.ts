@@ -200,6 +200,20 @@ export function goals(
     (v) => v - rssBefore <= 5,
     `${capRss?.value.toFixed(1)} MB after, ${rssBefore.toFixed(1)} MB before`,
   );
+  const sc = (k: string, n: number) => get(`scale-${k}-${n}`)?.value ?? NaN;
+  judge(
+    "Scale: 1,000 apps started, listed, sampled, stopped; idle CPU < 2 % of a core, and the " +
+      "tick's and memory's cost per app at 1,000 no more than at 100",
+    get("scale-cpu-1000")?.value,
+    (v) =>
+      v < 2 && sc("tick", 1000) / 1000 <= sc("tick", 100) / 100 &&
+      sc("mem", 1000) <= sc("mem", 100),
+    [10, 100, 1000].map((n) =>
+      `${n}: CPU ${sc("cpu", n).toFixed(2)} %, tick ${sc("tick", n).toFixed(1)} ms, list ` +
+      `${sc("list", n).toFixed(0)} ms, RSS/app ${(sc("mem", n) * 1e3).toFixed(0)} kB, start ` +
+      `${(sc("start", n) / 1e3).toFixed(1)} s, stop ${(sc("stop", n) / 1e3).toFixed(1)} s`
+    ).join("; "),
+  );
   const stop = get("stop")?.value;
   judge("stopping 100 processes ≤ 300 ms", stop, (v) => v <= 300, `${stop?.toFixed(1)} ms`);
   for (
