@@ -106,7 +106,7 @@ async function waitUntil(pred: () => boolean, ms: number, what: string): Promise
   const t0 = performance.now();
   while (!pred()) {
     if (performance.now() - t0 > ms) throw new Error(`scale: ${what} not reached in ${ms} ms`);
-    await sleep(10);
+    await sleep(25);
   }
   return performance.now() - t0;
 }
@@ -147,9 +147,10 @@ async function measureSize(
   const t0 = performance.now();
   let aliveAt = 0;
   const poll = (async () => {
+    // Every 25 ms: reading 1,000 children's /proc entries more often would slow the start.
     while (liveSleeps(d.pid) < n) {
       if (performance.now() - t0 > 120_000) return;
-      await sleep(5);
+      await sleep(25);
     }
     aliveAt = performance.now() - t0;
   })();
@@ -160,7 +161,7 @@ async function measureSize(
   await sleep(4_500);
   const list: number[] = [];
   let rows = 0;
-  for (let r = 0; r < Math.max(5, ctx.runs); r++) {
+  for (let r = 0; r < (ctx.quick ? 5 : 7); r++) {
     const out = await cli(["list", "--json"]);
     rows = (JSON.parse(out.stdout) as unknown[]).length;
     list.push(out.ms);
@@ -226,7 +227,7 @@ export async function scale(ctx: ScenarioContext): Promise<Row[]> {
     idle = memoryOf(d.pid);
     ctx.log(`scale: idle daemon with the config loaders in: RSS ${(idle.rss / 1e6).toFixed(1)} MB`);
     for (const n of SCALE_SIZES) {
-      const window = ctx.quick ? (n >= 1000 ? 10 : 5) : (n >= 1000 ? 20 : 8);
+      const window = ctx.quick ? (n >= 1000 ? 8 : 4) : (n >= 1000 ? 12 : 6);
       figures.push(await measureSize(ctx, d, tmp, n, window));
     }
   } finally {
