@@ -290,8 +290,9 @@ if (import.meta.main) {
   const log = (m: string) => console.log(m);
   try {
     const rows = await scale({ peers: [], quick, runs: quick ? 5 : 20, log });
-    const { table } = await import("./report.ts");
+    const { goals, goalsText, table } = await import("./report.ts");
     log(table(rows, ["adasa"]));
+    log(goalsText(goals(rows, false).filter((g) => g.text.startsWith("Scale"))));
   } finally {
     await cleanupAll();
   }
