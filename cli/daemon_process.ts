@@ -16,6 +16,13 @@ const START_TIMEOUT_MS = 15_000;
  * per request, and with 100 apps it holds about 5 MB less (#17; bench/memory_bench.ts).
  */
 export const DAEMON_V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
+/**
+ * Without it, `deno run` reads and parses every module a dynamic `import("./x.js")` names, and
+ * theirs, before running anything: the CLI's command table names every command's chunk, so
+ * each `adasa ping` read all of them (about 10 ms), and the daemon the code it loads on first
+ * use. The CLI's shebang (cli/main.ts) has it too.
+ */
+export const LAZY_IMPORTS = "--unstable-lazy-dynamic-imports";
 const ALREADY_RUNNING_EXIT = 4;
 
 /**
@@ -37,7 +44,9 @@ function daemonEntry(): { main: string; flags: string[] } {
 }
 
 function entryFor(main: string): { main: string; flags: string[] } {
-  if (main.endsWith(".js")) return { main, flags: [DAEMON_V8_FLAGS, "--no-config", "--no-lock"] };
+  if (main.endsWith(".js")) {
+    return { main, flags: [DAEMON_V8_FLAGS, LAZY_IMPORTS, "--no-config", "--no-lock"] };
+  }
   return {
     main,
     flags: [DAEMON_V8_FLAGS, "--config", new URL("deno.json", `file://${main}`).pathname],

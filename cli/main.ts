@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --allow-all --no-config --no-lock
+#!/usr/bin/env -S deno run --allow-all --no-config --no-lock --unstable-lazy-dynamic-imports
 /**
  * The `adasa` CLI: global flags, the command table, errors → exit codes. The only Deno.exit
  * on the CLI side. Imports stay small (protocol, ipc client, no node: modules): start-up time

@@ -3,7 +3,7 @@
  * CLI (dist/adasa, run by its shebang) and, where a scenario needs no CLI, one socket client.
  */
 import { AdasaClient } from "../../src/ipc/client.ts";
-import { DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
+import { DAEMON_V8_FLAGS, LAZY_IMPORTS } from "../../cli/daemon_process.ts";
 import { VERSION } from "../../src/protocol/version.ts";
 import { NL, parseRecord } from "../../src/logs/format.ts";
 import {
@@ -47,7 +47,15 @@ function daemonArgs(): string[] {
   const bundled = `${ROOT}dist/adasad.js`;
   try {
     if (Deno.statSync(bundled).isFile) {
-      return ["run", "--allow-all", DAEMON_V8_FLAGS, "--no-config", "--no-lock", bundled];
+      return [
+        "run",
+        "--allow-all",
+        DAEMON_V8_FLAGS,
+        LAZY_IMPORTS,
+        "--no-config",
+        "--no-lock",
+        bundled,
+      ];
     }
   } catch { /* not built */ }
   return ["run", "--allow-all", DAEMON_V8_FLAGS, "--config", `${ROOT}deno.json`, `${ROOT}main.ts`];
