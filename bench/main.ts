@@ -176,6 +176,9 @@ async function main(): Promise<void> {
       "",
       goalsText(g),
       "",
+      "What was tried for each goal not met, and where the rest of the time or memory goes: " +
+      "[GOALS.md](GOALS.md).",
+      "",
       "## How each tool was driven",
       "",
       howList(rows),
