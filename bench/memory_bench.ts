@@ -16,17 +16,15 @@ import {
   baseEnv,
   childrenOf,
   cleanupAll,
-  killTracked,
   type MemoryFigures,
   onCleanup,
   ROOT,
   run,
   sleep,
   stats,
-  track,
-  waitGone,
 } from "./_util.ts";
 import { denoFloor, settledMemory } from "./scenarios/deno_floor.ts";
+import { startDaemonThroughCli } from "./peers/adasa.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -62,28 +60,7 @@ async function daemonMemory(
   cli: string,
   warmOnly = false,
 ): Promise<{ idle: Memory; apps: Memory } | null> {
-  const tmp = await Deno.makeTempDir({ prefix: "adasa-mem-" });
-  const home = `${tmp}/home`;
-  const env = { ...baseEnv(home), ADASA_HOME: home, NO_COLOR: "1" };
-  const adasa = (args: string[]) => run(cli, args, { env, cwd: tmp });
-  await adasa(["ping"]);
-  const pid = Number((await Deno.readTextFile(`${home}/daemon.pid`)).trim());
-  const daemon = track(pid);
-  if (!daemon) throw new Error(`no daemon pid in ${home}/daemon.pid`);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    const kids = childrenOf(pid).map(track).filter((t) => t !== null);
-    try {
-      await adasa(["daemon", "stop"]);
-    } catch { /* killed below */ }
-    if (!await waitGone([pid], 10_000)) killTracked(daemon, "SIGKILL");
-    for (const k of kids) killTracked(k, "SIGKILL", { group: true });
-    await waitGone(kids.map((k) => k.pid), 5_000);
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  };
-  onCleanup(stop);
+  const { tmp, pid, adasa, stop } = await startDaemonThroughCli(cli, "adasa-mem-");
   if (warmOnly) {
     await stop();
     return null;

@@ -23,6 +23,8 @@ export const DAEMON_V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
  * use. The CLI's shebang (cli/main.ts) has it too.
  */
 export const LAZY_IMPORTS = "--unstable-lazy-dynamic-imports";
+/** The flags of `deno run` for the bundled daemon, dist/adasad.js. */
+export const BUNDLED_DAEMON_FLAGS = [DAEMON_V8_FLAGS, LAZY_IMPORTS, "--no-config", "--no-lock"];
 const ALREADY_RUNNING_EXIT = 4;
 
 /**
@@ -45,7 +47,7 @@ function daemonEntry(): { main: string; flags: string[] } {
 
 function entryFor(main: string): { main: string; flags: string[] } {
   if (main.endsWith(".js")) {
-    return { main, flags: [DAEMON_V8_FLAGS, LAZY_IMPORTS, "--no-config", "--no-lock"] };
+    return { main, flags: BUNDLED_DAEMON_FLAGS };
   }
   return {
     main,

@@ -3,7 +3,7 @@
  * CLI (dist/adasa, run by its shebang) and, where a scenario needs no CLI, one socket client.
  */
 import { AdasaClient } from "../../src/ipc/client.ts";
-import { DAEMON_V8_FLAGS, LAZY_IMPORTS } from "../../cli/daemon_process.ts";
+import { BUNDLED_DAEMON_FLAGS, DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
 import { VERSION } from "../../src/protocol/version.ts";
 import { NL, parseRecord } from "../../src/logs/format.ts";
 import {
@@ -47,15 +47,7 @@ function daemonArgs(): string[] {
   const bundled = `${ROOT}dist/adasad.js`;
   try {
     if (Deno.statSync(bundled).isFile) {
-      return [
-        "run",
-        "--allow-all",
-        DAEMON_V8_FLAGS,
-        LAZY_IMPORTS,
-        "--no-config",
-        "--no-lock",
-        bundled,
-      ];
+      return ["run", "--allow-all", ...BUNDLED_DAEMON_FLAGS, bundled];
     }
   } catch { /* not built */ }
   return ["run", "--allow-all", DAEMON_V8_FLAGS, "--config", `${ROOT}deno.json`, `${ROOT}main.ts`];
@@ -120,6 +112,33 @@ export async function startAdasaDaemon(home: string, timeoutMs = 20_000): Promis
     }
   }
   return { home, pid: child.pid, env, client, stop };
+}
+
+/** A daemon that the built CLI `cli` auto-started on a fresh home, with its stop (by pid). */
+export async function startDaemonThroughCli(cli: string, prefix = "adasa-bench-") {
+  const tmp = await Deno.makeTempDir({ prefix });
+  const home = `${tmp}/home`;
+  const env = { ...baseEnv(home), ADASA_HOME: home, NO_COLOR: "1" };
+  const adasa = (args: string[]) => run(cli, args, { env, cwd: tmp });
+  await adasa(["ping"]);
+  const pid = Number((await Deno.readTextFile(`${home}/daemon.pid`)).trim());
+  const daemon = track(pid);
+  if (!daemon) throw new Error(`no daemon pid in ${home}/daemon.pid`);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    const kids = childrenOf(pid).map(track).filter((t) => t !== null);
+    try {
+      await adasa(["daemon", "stop"]);
+    } catch { /* killed below */ }
+    if (!await waitGone([pid], 10_000)) killTracked(daemon, "SIGKILL");
+    for (const k of kids) killTracked(k, "SIGKILL", { group: true });
+    await waitGone(kids.map((k) => k.pid), 5_000);
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  };
+  onCleanup(stop);
+  return { tmp, home, env, pid, adasa, stop };
 }
 
 const SLEEP_APP = { command: "sleep", args: ["3600"], cwd: "/tmp" };

@@ -22,21 +22,8 @@
  */
 import { parseArgs } from "node:util";
 import { AdasaClient } from "../../src/ipc/client.ts";
-import {
-  baseEnv,
-  childrenOf,
-  cleanupAll,
-  killTracked,
-  type MemoryFigures,
-  memoryOf,
-  onCleanup,
-  ROOT,
-  run,
-  sleep,
-  stats,
-  track,
-  waitGone,
-} from "../_util.ts";
+import { cleanupAll, type MemoryFigures, memoryOf, ROOT, sleep, stats } from "../_util.ts";
+import { startDaemonThroughCli } from "../peers/adasa.ts";
 import type { Row, ScenarioContext } from "./types.ts";
 
 export interface ChurnPlan {
@@ -86,38 +73,12 @@ async function settledOf(pid: number, ms: number): Promise<MemoryFigures> {
   return memoryOf(pid);
 }
 
-/** A daemon auto-started by `cli` on a fresh home, with its stop (by pid). */
-async function startDaemon(cli: string) {
-  const tmp = await Deno.makeTempDir({ prefix: "adasa-churn-" });
-  const home = `${tmp}/home`;
-  const env = { ...baseEnv(home), ADASA_HOME: home, NO_COLOR: "1" };
-  await run(cli, ["ping"], { env, cwd: tmp });
-  const pid = Number((await Deno.readTextFile(`${home}/daemon.pid`)).trim());
-  const daemon = track(pid);
-  if (!daemon) throw new Error(`no daemon pid in ${home}/daemon.pid`);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    const kids = childrenOf(pid).map(track).filter((t) => t !== null);
-    try {
-      await run(cli, ["daemon", "stop"], { env, cwd: tmp });
-    } catch { /* killed below */ }
-    if (!await waitGone([pid], 10_000)) killTracked(daemon, "SIGKILL");
-    for (const k of kids) killTracked(k, "SIGKILL", { group: true });
-    await waitGone(kids.map((k) => k.pid), 5_000);
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  };
-  onCleanup(stop);
-  return { home, pid, stop };
-}
-
 /**
  * Starts and stops a daemon of `cli` once: the first run of a new bundle compiles it eagerly
  * for Deno's code cache and stays about 15 MB larger, which no later start sees.
  */
 export async function warmBundle(cli: string): Promise<void> {
-  await (await startDaemon(cli)).stop();
+  await (await startDaemonThroughCli(cli, "adasa-churn-")).stop();
 }
 
 /** Runs the three phases on one fresh daemon of `cli`. */
@@ -126,7 +87,7 @@ export async function churnOnce(
   plan: ChurnPlan,
   log: (m: string) => void = () => {},
 ): Promise<ChurnResult> {
-  const daemon = await startDaemon(cli);
+  const daemon = await startDaemonThroughCli(cli, "adasa-churn-");
   const { pid, home } = daemon;
   try {
     const client = await AdasaClient.connect({ home });

@@ -10,7 +10,7 @@ import { usageError } from "../usage_error.ts";
 import { AdasaError } from "../../src/protocol/errors.ts";
 import type { CommandContext, Parsed } from "./mod.ts";
 import { realPath } from "../real_path.ts";
-import { DAEMON_V8_FLAGS, LAZY_IMPORTS } from "../daemon_process.ts";
+import { BUNDLED_DAEMON_FLAGS, DAEMON_V8_FLAGS } from "../daemon_process.ts";
 import { writeNewFile } from "../write_new_file.ts";
 import { type Account, lingerEnabled, lookupAccount } from "./_system_user.ts";
 
@@ -106,16 +106,7 @@ function unitOptions(ctx: CommandContext, system: boolean, account: Account): Un
   ];
   try {
     if (Deno.statSync(bundled).isFile) {
-      exec = [
-        deno,
-        "run",
-        "--allow-all",
-        DAEMON_V8_FLAGS,
-        LAZY_IMPORTS,
-        "--no-config",
-        "--no-lock",
-        bundled,
-      ];
+      exec = [deno, "run", "--allow-all", ...BUNDLED_DAEMON_FLAGS, bundled];
     }
   } catch {
     // no bundle beside the CLI: running from source
