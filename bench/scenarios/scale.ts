@@ -5,97 +5,21 @@
  * tick's duration (`daemon status --json`), RSS, PSS and anonymous memory per app, and
  * `adasa stop all` (until every process is gone). The per-app figures must not grow with N.
  */
-import { AdasaClient } from "../../src/ipc/client.ts";
-import { DAEMON_V8_FLAGS } from "../../cli/daemon_process.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../../src/monitor/proc.ts";
 import {
-  baseEnv,
   childrenOf,
   cpuTicksOf,
   isAlive,
-  killTracked,
   memoryOf,
   onCleanup,
-  ROOT,
   run,
   sleep,
   stats,
-  track,
-  type Tracked,
-  waitGone,
 } from "../_util.ts";
-import { CLI } from "../peers/adasa.ts";
+import { type AdasaDaemon, CLI, startAdasaDaemon } from "../peers/adasa.ts";
 import type { Measure, Row, ScenarioContext } from "./types.ts";
 
 export const SCALE_SIZES = [10, 100, 1000] as const;
-
-interface Daemon {
-  pid: number;
-  env: Record<string, string>;
-  stop(): Promise<void>;
-}
-
-/** Starts the bundled daemon on `home` and waits until `adasa ping` answers. */
-async function startBundled(home: string): Promise<Daemon> {
-  const env = { ...baseEnv(home), ADASA_HOME: home, NO_COLOR: "1" };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      DAEMON_V8_FLAGS,
-      "--no-config",
-      "--no-lock",
-      `${ROOT}dist/adasad.js`,
-      "--background",
-    ],
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const self = track(child.pid);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    const kids = childrenOf(child.pid).map(track).filter((t): t is Tracked => t !== null);
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    const ended = await Promise.race([
-      child.status.then(() => true),
-      sleep(20_000).then(() => false),
-    ]);
-    if (!ended && self) killTracked(self);
-    await child.status;
-    for (const t of kids) killTracked(t, "SIGKILL", { group: true });
-    await waitGone(kids.map((t) => t.pid), 5_000);
-  };
-  onCleanup(stop);
-  // Asked through the socket, not the CLI: a CLI finding no daemon would start one of its own.
-  const deadline = Date.now() + 20_000;
-  while (true) {
-    try {
-      const client = await AdasaClient.connect({ home });
-      try {
-        await client.request("ping");
-      } finally {
-        client.close();
-      }
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`the bundled daemon on ${home} did not answer within 20 s`, {
-          cause: error,
-        });
-      }
-      await sleep(50);
-    }
-  }
-  return { pid: child.pid, env, stop };
-}
 
 /** Live children of the daemon that are `sleep` (not zombies). */
 function liveSleeps(daemonPid: number): number {
@@ -130,7 +54,7 @@ interface SizeFigures {
 
 async function measureSize(
   ctx: ScenarioContext,
-  d: Daemon,
+  d: AdasaDaemon,
   tmp: string,
   n: number,
   cpuWindowS: number,
@@ -212,7 +136,7 @@ async function measureSize(
 export async function scale(ctx: ScenarioContext): Promise<Row[]> {
   const tmp = await Deno.makeTempDir({ prefix: "adasa-bench-scale-" });
   onCleanup(() => Deno.remove(tmp, { recursive: true }).catch(() => {}));
-  const d = await startBundled(`${tmp}/home`);
+  const d = await startAdasaDaemon(`${tmp}/home`);
   const figures: SizeFigures[] = [];
   const t0 = performance.now();
   let idle: ReturnType<typeof memoryOf>;

@@ -5,10 +5,10 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { MINUTE_RETENTION_MS, RAW_RETENTION_MS, Store } from "../../src/store/mod.ts";
-import type { NewEvent } from "../../src/store/mod.ts";
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { makeHome, startDaemon } from "../_helpers/daemon.ts";
 import { waitFor } from "../_helpers/wait.ts";
+import { newEvent } from "../_helpers/events.ts";
 
 const MINUTE = 60_000;
 
@@ -88,7 +88,9 @@ function corruptedDatabase(path: string): number {
   {
     using store = Store.open(path);
     store.transaction(() => {
-      for (let i = 0; i < 3_000; i++) store.events.insert(event(i));
+      for (let i = 0; i < 3_000; i++) {
+        store.events.insert(newEvent({ at: i, app: "noise", reason: "x".repeat(200) }));
+      }
     });
   }
   const file = Deno.readFileSync(path);
@@ -96,22 +98,6 @@ function corruptedDatabase(path: string): number {
   for (let p = pages - 10; p < pages - 2; p++) file.fill(0x5a, p * 4096, (p + 1) * 4096);
   Deno.writeFileSync(path, file);
   return file.length;
-}
-
-function event(at: number): NewEvent {
-  return {
-    at,
-    instance_id: null,
-    app: "noise",
-    event: "start",
-    from_state: null,
-    to_state: null,
-    pid: null,
-    exit_code: null,
-    signal: null,
-    uptime_ms: null,
-    reason: "x".repeat(200),
-  };
 }
 
 Deno.test("a large database is checked after the daemon answers, and set aside at the next start when it fails", async () => {

@@ -1,7 +1,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { AdasaError } from "../../src/protocol/errors.ts";
 import { normalizeAppSpec } from "../../src/protocol/app_spec.ts";
-import { type NewEvent, Store } from "../../src/store/mod.ts";
+import { Store } from "../../src/store/mod.ts";
+import { newEvent } from "../_helpers/events.ts";
 import { readMigrations } from "../../src/store/migrate.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "../_helpers/assert.ts";
 
@@ -36,23 +37,6 @@ function quarantinedFiles(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.includes(".corrupt-"));
 }
 
-function event(patch: Partial<NewEvent>): NewEvent {
-  return {
-    at: 0,
-    instance_id: null,
-    app: null,
-    event: "start",
-    from_state: null,
-    to_state: null,
-    pid: null,
-    exit_code: null,
-    signal: null,
-    uptime_ms: null,
-    reason: null,
-    ...patch,
-  };
-}
-
 Deno.test("Store.open() on a fresh path creates the schema, WAL, foreign keys and mode 0600", () => {
   using dir = tempDir();
   using store = Store.open(dir.db);
@@ -73,7 +57,7 @@ Deno.test("Store.open() on a fresh path creates the schema, WAL, foreign keys an
   assertEquals(store.migrations.applied.length, LATEST);
   assertEquals(store.quarantined, null);
   // Write once so the -wal and -shm files exist, then check every file is owner-only.
-  store.transaction(() => store.events.insert(event({ at: 1 })));
+  store.transaction(() => store.events.insert(newEvent({ at: 1 })));
   for (const suffix of ["", "-wal", "-shm"]) {
     const mode = Deno.statSync(dir.db + suffix).mode! & 0o777;
     assertEquals(mode.toString(8), "600", `mode of adasa.db${suffix}`);
@@ -94,7 +78,7 @@ Deno.test("Store.open() on an up-to-date database applies nothing and keeps the 
   using dir = tempDir();
   {
     using first = Store.open(dir.db);
-    first.transaction(() => first.events.insert(event({ at: 5, app: "kept" })));
+    first.transaction(() => first.events.insert(newEvent({ at: 5, app: "kept" })));
   }
   using second = Store.open(dir.db);
   assertEquals(second.migrations, { from: LATEST, to: LATEST, applied: [] });
@@ -146,7 +130,7 @@ Deno.test("Store.open() quarantines a database whose middle pages were overwritt
     using store = Store.open(dir.db);
     store.transaction(() => {
       for (let i = 0; i < 2_000; i++) {
-        store.events.insert(event({ at: i, app: `app-${i % 7}`, reason: "x".repeat(100) }));
+        store.events.insert(newEvent({ at: i, app: `app-${i % 7}`, reason: "x".repeat(100) }));
       }
     });
   }
@@ -176,7 +160,7 @@ function corruptedDatabase(path: string): Uint8Array {
     using store = Store.open(path);
     store.transaction(() => {
       for (let i = 0; i < 2_000; i++) {
-        store.events.insert(event({ at: i, app: `app-${i % 7}`, reason: "x".repeat(100) }));
+        store.events.insert(newEvent({ at: i, app: `app-${i % 7}`, reason: "x".repeat(100) }));
       }
     });
   }
@@ -214,7 +198,7 @@ Deno.test("Store.checkDeferred() on a sound large database finds nothing and lea
   using dir = tempDir();
   {
     using store = Store.open(dir.db);
-    store.transaction(() => store.events.insert(event({ at: 1, app: "kept" })));
+    store.transaction(() => store.events.insert(newEvent({ at: 1, app: "kept" })));
   }
   using store = Store.open(dir.db, { checkAtOpenMaxBytes: 0 });
   assert(store.checkIsDeferred, "the check should be deferred");
@@ -230,7 +214,9 @@ Deno.test("Store.open() keeps a database left by a crash with its WAL unmerged",
   const script = `
     import { Store } from ${JSON.stringify(new URL("src/store/mod.ts", root).href)};
     const store = Store.open(${JSON.stringify(dir.db)});
-    store.transaction(() => store.events.insert(${JSON.stringify(event({ at: 9, app: "kept" }))}));
+    store.transaction(() => store.events.insert(${
+    JSON.stringify(newEvent({ at: 9, app: "kept" }))
+  }));
     Deno.exit(0);
   `;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -303,7 +289,7 @@ Deno.test("events.query() filters by ids, apps, since and until, oldest first", 
   ];
   store.transaction(() => {
     for (const [at, instance_id, app] of rows) {
-      store.events.insert(event({ at, instance_id, app }));
+      store.events.insert(newEvent({ at, instance_id, app }));
     }
   });
   const ats = (query: Parameters<typeof store.events.query>[0]) =>
@@ -332,10 +318,10 @@ Deno.test("events.query() with a limit returns the most recent N, oldest first",
   using dir = tempDir();
   using store = Store.open(dir.db);
   store.transaction(() => {
-    for (const at of [10, 20, 30, 40, 50]) store.events.insert(event({ at, app: "a" }));
+    for (const at of [10, 20, 30, 40, 50]) store.events.insert(newEvent({ at, app: "a" }));
     // Two events in the same millisecond keep their insertion order.
-    store.events.insert(event({ at: 50, app: "a", event: "exit" }));
-    store.events.insert(event({ at: 60, app: "b" }));
+    store.events.insert(newEvent({ at: 50, app: "a", event: "exit" }));
+    store.events.insert(newEvent({ at: 60, app: "b" }));
   });
   const cases: Array<{ limit: number; apps?: string[]; want: Array<[number, string]> }> = [
     { limit: 1, want: [[60, "start"]] },
@@ -353,7 +339,7 @@ Deno.test("events.query() with a limit returns the most recent N, oldest first",
 Deno.test("events.query() returns every column of a stored event", () => {
   using dir = tempDir();
   using store = Store.open(dir.db);
-  const stored = event({
+  const stored = newEvent({
     at: 1_700_000_000_000,
     instance_id: 3,
     app: "api",
@@ -381,7 +367,7 @@ Deno.test("Store.transaction() rolls back every write when the function throws",
   assertThrows(() =>
     store.transaction(() => {
       store.registry.insertApp(spec, 1);
-      store.events.insert(event({ at: 1 }));
+      store.events.insert(newEvent({ at: 1 }));
       throw new Error("boom");
     })
   );
@@ -394,15 +380,15 @@ Deno.test("Store.transaction() nested in another undoes only its own writes when
   using store = Store.open(dir.db);
   const spec = normalizeAppSpec({ command: "sleep", cwd: "/" });
   store.transaction(() => {
-    store.events.insert(event({ at: 1, app: "kept" }));
+    store.events.insert(newEvent({ at: 1, app: "kept" }));
     assertThrows(() =>
       store.transaction(() => {
         store.registry.insertApp(spec, 2);
-        store.events.insert(event({ at: 2, app: "undone" }));
+        store.events.insert(newEvent({ at: 2, app: "undone" }));
         throw new Error("boom");
       })
     );
-    store.transaction(() => store.events.insert(event({ at: 3, app: "after" })));
+    store.transaction(() => store.events.insert(newEvent({ at: 3, app: "after" })));
   });
   assertEquals(store.registry.allApps(), []);
   assertEquals(store.events.query({}).map((e) => e.app).sort(), ["after", "kept"]);
